@@ -1,0 +1,257 @@
+"""tfedu: helpers for an interactive TensorFlow 2 / Keras 3 course.
+
+``import tfedu`` is cheap: it does not import TensorFlow. The first lesson cell
+calls :func:`setup`, which imports TensorFlow quietly, seeds every random
+number generator and switches on deterministic ops, so that "Restart & Run
+All" gives the same numbers every time.
+
+Helper modules (``tfedu.data`` and the others) are imported on first use, so
+``tfedu.data.load_digits()`` works right after ``import tfedu``.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import platform
+import sys
+import tempfile
+from dataclasses import dataclass
+
+__version__ = "0.1.0"
+
+__all__ = ["setup", "SetupInfo", "__version__", "data"]
+
+_SUBMODULES = ("data",)
+
+# Lines TensorFlow's C++ runtime writes to the process's stderr while it loads
+# and when it first looks for devices. They say nothing a student can act on
+# (no GPU here, which CPU instructions the wheel was built for), and they would
+# land in notebook outputs, so setup() drops them. Anything else is kept.
+_STARTUP_NOISE = (
+    "All log messages before absl::InitializeLog() is called",
+    "cudart_stub.cc",
+    "cpu_feature_guard.cc",
+    "To enable the following instructions",
+    "cuda_platform.cc",
+    "cuda_executor.cc",
+    "cuda_dnn.cc",
+    "cuda_fft.cc",
+    "cuda_blas.cc",
+    "Unable to register cu",
+    "computation_placer.cc",
+    "TF-TRT Warning",
+    "oneDNN custom operations are on",
+    "port.cc",
+)
+
+DEFAULT_SEED = 42
+
+
+@dataclass(frozen=True)
+class SetupInfo:
+    """What :func:`setup` configured, shown as a short deterministic summary.
+
+    >>> info = SetupInfo(seed=1, tfedu="0.1.0", tensorflow="2.21.0", keras="3.15.1",
+    ...                  numpy="2.4.6", python="3.11", devices=("CPU",), op_determinism=True)
+    >>> print(info)
+    tfedu 0.1.0 | TensorFlow 2.21.0 | Keras 3.15.1 | NumPy 2.4.6 | Python 3.11
+    seed 1 | op determinism on | devices: CPU
+    """
+
+    seed: int
+    tfedu: str
+    tensorflow: str
+    keras: str
+    numpy: str
+    python: str
+    devices: tuple
+    op_determinism: bool
+
+    @property
+    def has_gpu(self) -> bool:
+        return any(d.startswith("GPU") for d in self.devices)
+
+    def __str__(self) -> str:
+        determinism = "on" if self.op_determinism else "off"
+        return (
+            f"tfedu {self.tfedu} | TensorFlow {self.tensorflow} | Keras {self.keras}"
+            f" | NumPy {self.numpy} | Python {self.python}\n"
+            f"seed {self.seed} | op determinism {determinism}"
+            f" | devices: {', '.join(self.devices)}"
+        )
+
+    __repr__ = __str__
+
+
+def _is_startup_noise(line: str) -> bool:
+    return any(marker in line for marker in _STARTUP_NOISE)
+
+
+class _NativeStderrFilter:
+    """Capture what C++ code writes to file descriptor 2, then pass on all but known noise.
+
+    Python-level ``sys.stderr`` is not enough: TensorFlow's runtime writes
+    straight to the descriptor, which Jupyter kernels forward into outputs.
+    """
+
+    def __enter__(self):
+        sys.stderr.flush()
+        self._saved = os.dup(2)
+        self._buffer = tempfile.TemporaryFile(mode="w+b")
+        os.dup2(self._buffer.fileno(), 2)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            sys.stderr.flush()
+        finally:
+            os.dup2(self._saved, 2)
+            os.close(self._saved)
+        self._buffer.seek(0)
+        text = self._buffer.read().decode("utf-8", errors="replace")
+        self._buffer.close()
+        kept = [line for line in text.splitlines() if line.strip() and not _is_startup_noise(line)]
+        if kept:
+            print("\n".join(kept), file=sys.stderr)
+        return False
+
+
+def _import_tensorflow_quietly():
+    """Import TensorFlow and create its devices with start-up noise filtered out."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules:
+        import tensorflow as tf
+
+        return tf
+    try:
+        with _NativeStderrFilter():
+            import tensorflow as tf
+
+            tf.config.list_logical_devices()  # device creation logs here, once
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "TensorFlow is not installed in this Python environment "
+            f"({sys.executable}). Start the course with `python3 course.py lab`, "
+            "which installs the pinned requirements, or run "
+            "`pip install -r requirements.txt`."
+        ) from error
+    return tf
+
+
+def _lesson_plot_style():
+    import matplotlib as mpl
+
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (6.4, 4.0),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.autolayout": False,
+            "figure.constrained_layout.use": True,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlesize": "medium",
+            "font.size": 10,
+            "legend.frameon": False,
+            "image.cmap": "viridis",
+        }
+    )
+
+
+def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool = True,
+          plot_style: bool = True) -> SetupInfo:
+    """Prepare a lesson: import TensorFlow, seed everything, make results repeatable.
+
+    Call it once at the top of every lesson (calling it again is harmless and
+    re-seeds). It changes global state, which is the point; everything it does:
+
+    * imports TensorFlow (if ``quiet``, after setting ``TF_CPP_MIN_LOG_LEVEL=2``
+      unless you set it yourself, and with the runtime's start-up lines about
+      CUDA and CPU instructions dropped; any other native message is kept);
+    * ``keras.utils.set_random_seed(seed)``: seeds Python's ``random``,
+      NumPy's global generator and TensorFlow;
+    * if ``deterministic``, ``tf.config.experimental.enable_op_determinism()``:
+      ops give identical results run after run (some are slower, and a few
+      have no deterministic kernel and raise instead); ``deterministic=False``
+      switches it off again;
+    * if ``quiet``, sets TensorFlow's Python logger to ``ERROR``;
+    * if ``plot_style``, sets matplotlib ``rcParams`` for readable lesson plots.
+
+    Returns a :class:`SetupInfo` whose printout names the versions and devices.
+
+    >>> import tfedu
+    >>> info = tfedu.setup(seed=7)
+    >>> info.seed, info.op_determinism
+    (7, True)
+    >>> import numpy as np
+    >>> first = np.random.rand()
+    >>> _ = tfedu.setup(seed=7)
+    >>> np.random.rand() == first
+    True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}; "
+                        "for example tfedu.setup(seed=42).")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be between 0 and 2**32 - 1, got {seed}.")
+
+    if quiet:
+        tf = _import_tensorflow_quietly()
+        tf.get_logger().setLevel("ERROR")
+    else:
+        import tensorflow as tf
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(seed)
+    _set_op_determinism(tf, deterministic)
+    if plot_style:
+        _lesson_plot_style()
+
+    devices = []
+    for kind in ("CPU", "GPU", "TPU"):
+        found = tf.config.list_physical_devices(kind)
+        if found:
+            devices.append(kind if len(found) == 1 else f"{kind} x{len(found)}")
+    return SetupInfo(
+        seed=seed,
+        tfedu=__version__,
+        tensorflow=tf.__version__,
+        keras=keras.__version__,
+        numpy=np.__version__,
+        python=".".join(platform.python_version_tuple()[:2]),
+        devices=tuple(devices),
+        op_determinism=_op_determinism_enabled(deterministic),
+    )
+
+
+def _set_op_determinism(tf, enabled: bool) -> None:
+    if enabled:
+        tf.config.experimental.enable_op_determinism()
+        return
+    # TensorFlow has no public switch back; its own config module has one.
+    from tensorflow.python.framework import config as tf_config
+
+    if hasattr(tf_config, "disable_op_determinism"):
+        tf_config.disable_op_determinism()
+
+
+def _op_determinism_enabled(requested: bool) -> bool:
+    try:
+        from tensorflow.python.framework import config as tf_config
+
+        return bool(tf_config.is_op_determinism_enabled())
+    except (ImportError, AttributeError):  # pragma: no cover - older TensorFlow
+        return requested
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'tfedu' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES))
