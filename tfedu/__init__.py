@@ -16,12 +16,15 @@ import platform
 import sys
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 __version__ = "0.1.0"
 
-__all__ = ["setup", "SetupInfo", "__version__", "data"]
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# Public helper modules (tfedu/data.py, ...): imported on first attribute access.
+_SUBMODULES = tuple(sorted(p.stem for p in _PACKAGE_DIR.glob("*.py") if not p.stem.startswith("_")))
 
-_SUBMODULES = ("data",)
+__all__ = ["setup", "SetupInfo", "__version__", *_SUBMODULES]
 
 # Lines TensorFlow's C++ runtime writes to the process's stderr while it loads
 # and when it first looks for devices. They say nothing a student can act on
