@@ -21,8 +21,13 @@ from pathlib import Path
 __version__ = "0.1.0"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
-# Public helper modules (tfedu/data.py, ...): imported on first attribute access.
-_SUBMODULES = tuple(sorted(p.stem for p in _PACKAGE_DIR.glob("*.py") if not p.stem.startswith("_")))
+# Public helper modules (tfedu/data.py, the tfedu/exercises/ package, ...): imported on
+# first attribute access, so they cost nothing until a lesson uses them.
+_SUBMODULES = tuple(sorted(
+    name
+    for name in [p.stem for p in _PACKAGE_DIR.glob("*.py")] + [p.parent.name for p in _PACKAGE_DIR.glob("*/__init__.py")]
+    if not name.startswith("_")
+))
 
 __all__ = ["setup", "SetupInfo", "__version__", *_SUBMODULES]
 

@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+
+from tfedu import data
+from tfedu.exercises import CheckResult, Exercise, Mismatch, close
+from tfedu.exercises import lesson_00
+
+
+def shape_is_2x2(answer):
+    "has shape (2, 2)"
+    if np.shape(answer) != (2, 2):  # plain raise: pytest rewrites assert messages in test files
+        raise Mismatch(f"shape is {np.shape(answer)}")
+
+
+def sums_to_10(answer):
+    "adds up to 10"
+    total = float(np.sum(answer))
+    if total != 10:
+        raise Mismatch(f"sum is {total}")
+
+
+EXERCISE = Exercise("Try", checks=[shape_is_2x2, sums_to_10], hint="Think of [[1, 2], [3, 4]].",
+                    solution="answer = [[1, 2], [3, 4]]")
+
+
+def test_right_answer_passes_every_check():
+    result = EXERCISE.check([[1, 2], [3, 4]])
+    assert isinstance(result, CheckResult) and result.passed
+    assert str(result) == "Try: correct!\n  ✓ has shape (2, 2)\n  ✓ adds up to 10"
+    assert "correct!" in result._repr_html_() and "#1a7f37" in result._repr_html_()
+
+
+def test_wrong_answer_says_what_was_seen():
+    result = EXERCISE.check([[1, 2], [3, 5]])
+    assert not result.passed
+    assert str(result) == "Try: not yet.\n  ✓ has shape (2, 2)\n  ✗ adds up to 10: sum is 11.0"
+    assert "#cf222e" in result._repr_html_()
+
+
+def test_placeholder_is_not_an_error():
+    for placeholder in (..., None):
+        result = EXERCISE.check(placeholder)
+        assert not result.passed and not result.answered and result.lines == []
+        assert "not answered yet" in str(result)
+
+
+def test_student_code_that_raises_is_reported_not_propagated():
+    def calls_answer(answer):
+        "your function returns 1 for 0"
+        assert answer(0) == 1
+
+    exercise = Exercise("Call", checks=[calls_answer], hint="h", solution="s")
+    result = exercise.check(lambda x: 1 / x)
+    assert not result.passed
+    assert "raised ZeroDivisionError: division by zero" in str(result)
+
+
+def test_later_checks_are_skipped_when_they_crash_after_a_failure():
+    result = EXERCISE.check("not an array")
+    lines = str(result).splitlines()
+    assert lines[1].startswith("  ✗ has shape (2, 2): shape is ()")
+    assert lines[2] == "  ✗ adds up to 10: skipped until the checks above pass"
+
+
+def test_hint_and_solution_are_shown():
+    assert str(EXERCISE.hint()) == "Hint (Try):\nThink of [[1, 2], [3, 4]]."
+    assert "<pre" in EXERCISE.solution()._repr_html_()
+    assert "answer = [[1, 2], [3, 4]]" in str(EXERCISE.solution())
+
+
+def test_exercise_definition_errors():
+    with pytest.raises(ValueError, match="needs at least one check"):
+        Exercise("x", checks=[], hint="", solution="")
+    with pytest.raises(TypeError, match="checks must be functions"):
+        Exercise("x", checks=["nope"], hint="", solution="")
+
+
+def test_close_helper():
+    close(np.ones(3), [1, 1, 1.0000001])
+    with pytest.raises(Mismatch, match=r"has shape \(3,\), expected \(2,\)"):
+        close(np.ones(3), [1, 1])
+    with pytest.raises(Mismatch, match=r"gradient is \[1\. 1\.\], expected \[1\. 2\.\]"):
+        close([1, 1], [1, 2], what="gradient")
+
+
+def test_lesson_00_bank_accepts_its_solutions_and_rejects_near_misses():
+    _, labels = data.load_digits()
+    sevens = int((labels == 7).sum())
+    assert lesson_00.q1.check(sevens).passed
+    assert not lesson_00.q1.check(float(sevens)).passed
+    assert not lesson_00.q1.check(sevens + 1).passed
+    assert lesson_00.q2.check(data.make_toy("spiral", n_samples=120, n_classes=3, seed=3)).passed
+    wrong_seed = lesson_00.q2.check(data.make_toy("spiral", n_samples=120, n_classes=3, seed=4))
+    assert not wrong_seed.passed and "seed=3" in str(wrong_seed)
+    two_arms = lesson_00.q2.check(data.make_toy("spiral", n_samples=120, seed=3))
+    assert "class sizes are [60, 60], expected [40, 40, 40]" in str(two_arms)
