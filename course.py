@@ -83,6 +83,9 @@ def ensure_environment() -> Path:
 
 def lab(args: list) -> None:
     python = ensure_environment()
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        say("running as root (a container?): passing --allow-root to JupyterLab.")
+        args = [*args, "--allow-root"]
     say(f"opening JupyterLab at {INDEX.as_posix()} (stop it with Ctrl+C) ...")
     run([python, "-m", "jupyterlab", str(INDEX), *args])
 

@@ -97,3 +97,15 @@ def test_environment_is_reinstalled_when_requirements_change(course_module, tmp_
     with open(tmp_path / "requirements.txt", "a") as extra:
         extra.write("rich==15.0.0\n")
     assert course_module.requirements_digest() != before
+
+
+def test_lab_opens_the_lessons_index_and_allows_root_in_containers(course_module, monkeypatch):
+    calls = []
+    monkeypatch.setattr(course_module, "ensure_environment", lambda: "venv-python")
+    monkeypatch.setattr(course_module, "run", lambda command, **kwargs: calls.append(command))
+    monkeypatch.setattr(course_module.os, "geteuid", lambda: 0)
+    course_module.lab(["--no-browser"])
+    assert calls[-1] == ["venv-python", "-m", "jupyterlab", "lessons/00_welcome.ipynb", "--no-browser", "--allow-root"]
+    monkeypatch.setattr(course_module.os, "geteuid", lambda: 1000)
+    course_module.lab([])
+    assert calls[-1] == ["venv-python", "-m", "jupyterlab", "lessons/00_welcome.ipynb"]
