@@ -1,0 +1,81 @@
+"""Exercises for lesson 02 (computing with tensors).
+
+>>> import tensorflow as tf
+>>> from tfedu.exercises import lesson_02 as ex
+>>> ex.q1.check(tf.reduce_mean(ex.SCORES, axis=0)).passed
+True
+"""
+import numpy as np
+import tensorflow as tf
+
+from tfedu.exercises import Exercise, close
+
+#: Test scores: one row per student, one column per test.
+SCORES = tf.constant([[70.0, 80.0, 90.0], [60.0, 90.0, 75.0], [80.0, 70.0, 85.0], [90.0, 60.0, 70.0]])
+
+
+def _column_means(answer):
+    "it holds one mean per test (column)"
+    close(answer, SCORES.numpy().mean(axis=0), what="your answer")
+
+
+q1 = Exercise(
+    "Exercise 1 · The average of each test",
+    checks=[_column_means],
+    hint="Averaging over the students collapses the rows: that is axis 0.",
+    solution="""
+    test_means = tf.reduce_mean(scores, axis=0)
+    """,
+)
+
+_BIAS = np.array([1.0, -1.0, 0.5], dtype=np.float32)
+
+
+def _centred(answer):
+    "each row of scores has the test means subtracted"
+    expected = SCORES.numpy() - SCORES.numpy().mean(axis=0)
+    close(answer, expected, what="your answer")
+
+
+q2 = Exercise(
+    "Exercise 2 · Broadcasting: centre every column",
+    checks=[_centred],
+    hint="scores has shape (4, 3) and the means shape (3,): they line up from the right, "
+         "so subtracting broadcasts the means over the 4 rows.",
+    solution="""
+    centred = scores - tf.reduce_mean(scores, axis=0)
+    """,
+)
+
+
+def _is_tf_function(answer):
+    "it is a tf.function"
+    assert hasattr(answer, "get_concrete_function"), (
+        f"got {type(answer).__name__}; decorate it with @tf.function"
+    )
+
+
+def _standardizes(answer):
+    "it returns (x - mean) / std for vectors of any length"
+    for length in (3, 5, 8):
+        x = np.linspace(-1.0, 2.0, length).astype(np.float32) ** 2
+        close(answer(tf.constant(x)), (x - x.mean()) / x.std(), atol=1e-5, what=f"the result for length {length}")
+
+
+def _traces_once(answer):
+    "it was traced only once, whatever the vector length"
+    count = answer.experimental_get_tracing_count()
+    assert count == 1, f"it was traced {count} times; give it an input_signature with a None length"
+
+
+q3 = Exercise(
+    "Exercise 3 · One trace for every length",
+    checks=[_is_tf_function, _standardizes, _traces_once],
+    hint="@tf.function(input_signature=[tf.TensorSpec(shape=[None], dtype=tf.float32)]) "
+         "accepts float32 vectors of any length with a single trace.",
+    solution="""
+    @tf.function(input_signature=[tf.TensorSpec(shape=[None], dtype=tf.float32)])
+    def standardize(x):
+        return (x - tf.reduce_mean(x)) / tf.math.reduce_std(x)
+    """,
+)
