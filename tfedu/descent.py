@@ -1,0 +1,261 @@
+"""Gradient descent from scratch, made visible: learning rates and batch sizes on a line fit.
+
+* :func:`gradient_descent` (compute) fits ``y ≈ w·x + b`` with a ``GradientTape``
+  and ``assign_sub``, in full batches, mini-batches or single samples, and
+  records the loss and parameters along the way.
+* :func:`compare_batch_sizes` (draw) runs several batch sizes and plots their
+  loss per epoch and per update.
+* :func:`learning_rate_explorer` (interact) shows a too small, a good and a too
+  large learning rate on the same data, with a slider.
+
+>>> import numpy as np
+>>> x = np.linspace(-1, 1, 50).astype("float32"); y = 3 * x + 2
+>>> run = gradient_descent(x, y, learning_rate=0.5, epochs=100)
+>>> round(run.w, 3), round(run.b, 3), run.diverged
+(3.0, 2.0, False)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ipywidgets as widgets
+import numpy as np
+import tensorflow as tf
+
+from tfedu._widgets import Explorer, new_figure
+
+__all__ = ["DescentRun", "gradient_descent", "compare_batch_sizes", "BatchComparison",
+           "learning_rate_explorer"]
+
+_DIVERGED = 1e8
+
+
+@dataclass
+class DescentRun:
+    """One gradient-descent run: the loss over the whole data after each epoch, and more."""
+
+    learning_rate: float
+    batch_size: int
+    epoch_losses: list            # full-data loss before training and after each epoch
+    update_losses: list           # the batch loss at each update
+    params: list                  # (w, b) before training and after each epoch
+    diverged: bool = False
+    updates_per_epoch: int = 1
+    history: list = field(default_factory=list)
+
+    @property
+    def w(self) -> float:
+        return self.params[-1][0]
+
+    @property
+    def b(self) -> float:
+        return self.params[-1][1]
+
+    @property
+    def final_loss(self) -> float:
+        return self.epoch_losses[-1]
+
+    def __str__(self) -> str:
+        start = _fmt(self.epoch_losses[0])
+        if self.diverged:
+            return (f"learning_rate={self.learning_rate:g}, batch_size={self.batch_size}: diverged "
+                    f"(loss {start} -> {_fmt(self.final_loss)} after {len(self.epoch_losses) - 1} epochs)")
+        return (f"learning_rate={self.learning_rate:g}, batch_size={self.batch_size}: loss {start} -> "
+                f"{_fmt(self.final_loss)} after {len(self.epoch_losses) - 1} epochs (w={self.w:.3f}, b={self.b:.3f})")
+
+    __repr__ = __str__
+
+
+def _fmt(value: float) -> str:
+    return "inf" if not np.isfinite(value) else f"{value:.4g}"
+
+
+def _check_data(x, y):
+    x = np.asarray(x, dtype=np.float32).reshape(-1)
+    y = np.asarray(y, dtype=np.float32).reshape(-1)
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}.")
+    if len(x) == 0:
+        raise ValueError("x and y are empty.")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("x and y must be finite (no NaN or inf).")
+    return x, y
+
+
+def gradient_descent(x, y, *, learning_rate: float = 0.1, epochs: int = 30, batch_size: int | None = None,
+                     w: float = 0.0, b: float = 0.0, seed: int = 0) -> DescentRun:
+    """Fit ``y ≈ w·x + b`` by gradient descent on the mean squared error.
+
+    ``batch_size=None`` (or ``len(x)``) is batch gradient descent: one update per
+    epoch on all samples. A smaller ``batch_size`` is mini-batch descent, and
+    ``batch_size=1`` stochastic gradient descent: the data is shuffled every
+    epoch (seeded) and each batch gives one update. Each update is::
+
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((w * x + b - y) ** 2)
+        dw, db = tape.gradient(loss, [w, b])
+        w.assign_sub(learning_rate * dw); b.assign_sub(learning_rate * db)
+
+    A run whose loss becomes non-finite or explodes stops and is marked ``diverged``.
+
+    >>> x = np.array([0.0, 1.0, 2.0], dtype="float32")
+    >>> print(gradient_descent(x, 2 * x, learning_rate=2.0, epochs=5))
+    learning_rate=2, batch_size=3: diverged (loss 6.667 -> ...e+10 after 5 epochs)
+    """
+    x, y = _check_data(x, y)
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}.")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}.")
+    n = len(x)
+    batch_size = n if batch_size is None else int(batch_size)
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be between 1 and the number of samples ({n}), got {batch_size}.")
+
+    w_var = tf.Variable(float(w), dtype=tf.float32)
+    b_var = tf.Variable(float(b), dtype=tf.float32)
+    rate = tf.constant(learning_rate, dtype=tf.float32)
+    x_all, y_all = tf.constant(x), tf.constant(y)
+
+    @tf.function(reduce_retracing=True)
+    def step(xb, yb):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((w_var * xb + b_var - yb) ** 2)
+        dw, db = tape.gradient(loss, [w_var, b_var])
+        w_var.assign_sub(rate * dw)
+        b_var.assign_sub(rate * db)
+        return loss
+
+    def full_loss():
+        return float(tf.reduce_mean((w_var * x_all + b_var - y_all) ** 2))
+
+    rng = np.random.default_rng(seed)
+    epoch_losses, update_losses = [full_loss()], []
+    params = [(float(w_var.numpy()), float(b_var.numpy()))]
+    diverged = False
+    for _ in range(epochs):
+        order = np.arange(n) if batch_size == n else rng.permutation(n)
+        for start in range(0, n, batch_size):
+            index = order[start:start + batch_size]
+            update_losses.append(float(step(tf.gather(x_all, index), tf.gather(y_all, index))))
+        epoch_losses.append(full_loss())
+        params.append((float(w_var.numpy()), float(b_var.numpy())))
+        if not np.isfinite(epoch_losses[-1]) or epoch_losses[-1] > _DIVERGED * max(epoch_losses[0], 1e-12):
+            diverged = True
+            break
+    return DescentRun(learning_rate, batch_size, epoch_losses, update_losses, params, diverged,
+                      updates_per_epoch=-(-n // batch_size))
+
+
+@dataclass
+class BatchComparison:
+    """Runs with different batch sizes on the same data, and the figure comparing them."""
+
+    runs: list
+    figure: object
+
+    def __str__(self) -> str:
+        lines = [f"{'batch size':>10}  {'updates/epoch':>13}  {'final loss':>10}"]
+        for run in self.runs:
+            lines.append(f"{run.batch_size:>10}  {run.updates_per_epoch:>13}  {_fmt(run.final_loss):>10}")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def compare_batch_sizes(x, y, *, batch_sizes=(None, 32, 1), learning_rate: float = 0.05, epochs: int = 20,
+                        seed: int = 0, ax=None) -> BatchComparison:
+    """Train the same line with batch, mini-batch and stochastic gradient descent; plot the losses.
+
+    Left: full-data loss per epoch (one pass over the data). Right: the same
+    runs against the number of updates, where small batches take many noisy
+    steps per epoch. Pass ``ax`` as a pair of axes to draw into your own figure.
+
+    >>> x = np.linspace(-1, 1, 64).astype("float32")
+    >>> result = compare_batch_sizes(x, 3 * x + 2, batch_sizes=(None, 8), epochs=5)
+    >>> [run.updates_per_epoch for run in result.runs]
+    [1, 8]
+    >>> import matplotlib.pyplot as plt; plt.close(result.figure)
+    """
+    runs = [gradient_descent(x, y, learning_rate=learning_rate, epochs=epochs, batch_size=size, seed=seed)
+            for size in batch_sizes]
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+    else:
+        left, right = ax
+        figure = left.figure
+    for run in runs:
+        label = {len(x): "batch"}.get(run.batch_size, "stochastic" if run.batch_size == 1 else "mini-batch")
+        label = f"{label} (batch_size={run.batch_size})"
+        line, = left.semilogy(np.arange(len(run.epoch_losses)), run.epoch_losses, marker="o", ms=3, label=label)
+        steps = np.arange(1, len(run.update_losses) + 1)
+        right.loglog(steps, run.update_losses, lw=0.7 if len(steps) > 50 else 1.6, color=line.get_color(),
+                     alpha=0.55 if len(steps) > 50 else 1.0, zorder=3 if len(steps) <= 50 else 2, label=label)
+    from matplotlib.ticker import MaxNLocator
+
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.set(xlabel="epoch", ylabel="loss on all data (MSE)", title="per epoch: one pass over the data")
+    finals = [r.final_loss for r in runs if np.isfinite(r.final_loss)]
+    if finals:
+        right.set_ylim(bottom=min(finals) / 30)
+    right.set(xlabel="update (one batch)", ylabel="loss on that batch",
+              title="per update: small batches take many noisy steps")
+    left.legend()
+    return BatchComparison(runs, figure)
+
+
+class _LearningRateExplorer(Explorer):
+    def __init__(self, x, y, learning_rate, epochs):
+        super().__init__()
+        self.x, self.y = _check_data(x, y)
+        self.figure, (self.data_ax, self.loss_ax) = new_figure((8.0, 3.2), ncols=2)
+        self.data_ax.scatter(self.x, self.y, s=8, color="#8c959f", label="data")
+        span = np.array([self.x.min(), self.x.max()])
+        self.span = span
+        self.fits = [self.data_ax.plot(span, span * 0, color="tab:blue", alpha=a, lw=1)[0] for a in (0.25, 0.5, 1.0)]
+        self.data_ax.set(xlabel="x", ylabel="y", title="the line after 1 epoch, half-way, and at the end")
+        pad = (self.y.max() - self.y.min()) * 0.6 + 1e-6
+        self.data_ax.set_ylim(self.y.min() - pad, self.y.max() + pad)
+        self.loss_line, = self.loss_ax.semilogy([0], [1], marker="o", ms=2.5, color="tab:orange")
+        self.loss_ax.set(xlabel="epoch", ylabel="loss (MSE)", title="")
+        self.rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-3, max=0.5, step=0.05,
+                                           description="learning rate", readout_format=".3g",
+                                           style={"description_width": "initial"},
+                                           layout=widgets.Layout(width="420px"))
+        self.epochs = widgets.IntSlider(value=epochs, min=1, max=100, description="epochs")
+        self._start([self.rate, self.epochs])
+
+    def update(self):
+        self.run = run = gradient_descent(self.x, self.y, learning_rate=self.rate.value, epochs=self.epochs.value)
+        last = len(run.params) - 1
+        for line, index in zip(self.fits, (min(1, last), max(last // 2, 1) if last > 1 else last, last)):
+            w, b = run.params[index]
+            line.set_data(self.span, w * self.span + b if np.isfinite(w) and np.isfinite(b) else self.span * np.nan)
+        losses = np.array(run.epoch_losses)
+        self.loss_line.set_data(np.arange(len(losses)), np.where(np.isfinite(losses), losses, np.nan))
+        finite = losses[np.isfinite(losses)]
+        self.loss_ax.set_xlim(0, max(self.epochs.value, 1))
+        self.loss_ax.set_ylim(max(finite.min() * 0.5, 1e-6), max(finite.max() * 2, 1e-5))
+        verdict = "diverged!" if run.diverged else f"final loss {_fmt(run.final_loss)}"
+        self.loss_ax.set_title(f"learning rate {self.rate.value:.3g}: {verdict}", color="#cf222e" if run.diverged else "black")
+
+    def describe(self) -> str:
+        return f"learning_rate_explorer: {self.run}"
+
+
+def learning_rate_explorer(x, y, *, learning_rate: float = 0.1, epochs: int = 30):
+    """A slider for the learning rate of :func:`gradient_descent` on ``(x, y)``, with the loss curve.
+
+    Too small and the loss creeps down; about right and it drops fast; too
+    large and it oscillates or explodes (the run stops and says "diverged").
+
+    >>> x = np.linspace(-1, 1, 40).astype("float32")
+    >>> explorer = learning_rate_explorer(x, 3 * x + 2, learning_rate=0.01, epochs=10)
+    >>> explorer.run.final_loss > 1
+    True
+    >>> explorer.rate.value = 0.5; explorer.run.final_loss < 1e-3
+    True
+    """
+    return _LearningRateExplorer(x, y, learning_rate, epochs)
