@@ -49,6 +49,11 @@ def test_too_large_a_learning_rate_diverges_and_stops():
     assert "diverged" in str(run)
 
 
+def test_a_run_that_ends_worse_than_it_started_has_diverged():
+    run = descent.gradient_descent(X, Y, learning_rate=0.75, epochs=10)
+    assert run.diverged and len(run.epoch_losses) == 11 and run.final_loss > run.epoch_losses[0]
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -88,7 +93,8 @@ def test_learning_rate_explorer_updates_in_place():
     figure, png = explorer.figure, bytes(explorer.image.value)
     explorer.rate.value = 0.3
     assert explorer.run.final_loss < slow_loss / 10
-    assert repr(explorer).startswith("learning_rate_explorer: learning_rate=0.3, batch_size=100: loss")
+    assert repr(explorer).startswith("learning_rate_explorer: rate 0.3, loss ")
+    assert repr(explorer).endswith(f"in 20 epochs (w={explorer.run.w:.3f}, b={explorer.run.b:.3f})")
     explorer.rate.value = 2.0
     assert explorer.run.diverged and "diverged" in explorer.loss_ax.get_title()
     explorer.epochs.value = 5

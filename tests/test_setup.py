@@ -105,15 +105,30 @@ def test_import_tfedu_does_not_import_tensorflow():
 def test_setup_leaves_no_startup_noise_on_stderr():
     # A fresh process, as in a new kernel: TensorFlow's C++ runtime would print
     # absl lines (cpu_feature_guard, cudart_stub, cuInit) at import and at the
-    # first device creation.
+    # first device creation, and a notice per new tf.data pipeline in fit.
     code = (
         "import tfedu; info = tfedu.setup();"
-        "import tensorflow as tf; print(float(tf.reduce_sum(tf.ones(3))))"
+        "import tensorflow as tf; print(float(tf.reduce_sum(tf.ones(3))));"
+        "import keras, numpy as np;"
+        "m = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)]); m.compile('sgd', 'mse');"
+        "m.fit(np.zeros((8, 1)), np.zeros((8, 1)), epochs=1, verbose=0, validation_split=0.25);"
+        "m = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)]); m.compile('sgd', 'mse');"
+        "m.fit(np.zeros(8), np.zeros(8), epochs=1, verbose=0, batch_size=2, validation_split=0.25)"
     )
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "3.0"
     assert out.stderr == ""
+
+
+def test_setup_restarts_keras_names_so_summaries_repeat():
+    import keras
+
+    tfedu.setup()
+    first = keras.layers.Dense(1).name
+    keras.layers.Dense(1)
+    tfedu.setup()
+    assert keras.layers.Dense(1).name == first == "dense"
 
 
 def test_native_filter_keeps_real_messages_and_drops_known_noise(capfd):

@@ -126,7 +126,7 @@ class _NativeStderrFilter:
 
 def _import_tensorflow_quietly():
     """Import TensorFlow and create its devices with start-up noise filtered out."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" in sys.modules:
         import tensorflow as tf
 
@@ -175,9 +175,16 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
     Call it once at the top of every lesson (calling it again is harmless and
     re-seeds). It changes global state, which is the point; everything it does:
 
-    * imports TensorFlow (if ``quiet``, after setting ``TF_CPP_MIN_LOG_LEVEL=2``
-      unless you set it yourself, and with the runtime's start-up lines about
-      CUDA and CPU instructions dropped; any other native message is kept);
+    * imports TensorFlow. If ``quiet``, first sets ``TF_CPP_MIN_LOG_LEVEL=3``
+      (unless you set it yourself): TensorFlow's C++ runtime then logs only
+      fatal problems, while every error still reaches Python as an exception
+      with its message. Without it, the runtime prints timestamped notices into
+      cell outputs, e.g. once per new tf.data pipeline under op determinism
+      (TensorFlow 2.21 with Keras 3.15). The start-up lines about CUDA and CPU
+      instructions, which ignore that setting, are filtered out while importing;
+      any other native message is kept;
+    * ``keras.backend.clear_session()``: Keras's automatic layer and model names
+      start again (``dense``, ``dense_1``...), so summaries repeat run after run;
     * ``keras.utils.set_random_seed(seed)``: seeds Python's ``random``,
       NumPy's global generator and TensorFlow;
     * if ``deterministic``, ``tf.config.experimental.enable_op_determinism()``:
@@ -213,8 +220,9 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
     import keras
     import numpy as np
 
-    keras.utils.set_random_seed(seed)
     _set_op_determinism(tf, deterministic)
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
     if plot_style:
         _lesson_plot_style()
 

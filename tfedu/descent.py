@@ -96,7 +96,8 @@ def gradient_descent(x, y, *, learning_rate: float = 0.1, epochs: int = 30, batc
         dw, db = tape.gradient(loss, [w, b])
         w.assign_sub(learning_rate * dw); b.assign_sub(learning_rate * db)
 
-    A run whose loss becomes non-finite or explodes stops and is marked ``diverged``.
+    A run whose loss becomes non-finite or explodes stops early; it is marked
+    ``diverged`` then, and also when it ends with a higher loss than it started.
 
     >>> x = np.array([0.0, 1.0, 2.0], dtype="float32")
     >>> print(gradient_descent(x, 2 * x, learning_rate=2.0, epochs=5))
@@ -143,6 +144,7 @@ def gradient_descent(x, y, *, learning_rate: float = 0.1, epochs: int = 30, batc
         if not np.isfinite(epoch_losses[-1]) or epoch_losses[-1] > _DIVERGED * max(epoch_losses[0], 1e-12):
             diverged = True
             break
+    diverged = diverged or epoch_losses[-1] > epoch_losses[0]
     return DescentRun(learning_rate, batch_size, epoch_losses, update_losses, params, diverged,
                       updates_per_epoch=-(-n // batch_size))
 
@@ -242,7 +244,10 @@ class _LearningRateExplorer(Explorer):
         self.loss_ax.set_title(f"learning rate {self.rate.value:.3g}: {verdict}", color="#cf222e" if run.diverged else "black")
 
     def describe(self) -> str:
-        return f"learning_rate_explorer: {self.run}"
+        run = self.run
+        outcome = "diverged" if run.diverged else f"w={run.w:.3f}, b={run.b:.3f}"
+        return (f"learning_rate_explorer: rate {run.learning_rate:.3g}, loss {_fmt(run.epoch_losses[0])} -> "
+                f"{_fmt(run.final_loss)} in {len(run.epoch_losses) - 1} epochs ({outcome})")
 
 
 def learning_rate_explorer(x, y, *, learning_rate: float = 0.1, epochs: int = 30):
