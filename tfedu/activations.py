@@ -1,0 +1,398 @@
+"""See what an activation does to a signal and to its gradient.
+
+Three layers, each usable alone:
+
+* :func:`activation_curve` (compute) evaluates a Keras activation (or any
+  element-wise callable) on a grid and differentiates it with a
+  ``GradientTape``: never a hand-written derivative;
+* :func:`plot_activation` (draw) overlays f(x) and f'(x), shades where the
+  gradient is almost zero (saturation) and marks the derivative's maximum;
+* :func:`activation_explorer` (interact) compares several activations side by
+  side, with sliders for their parameters and the x-range.
+
+:func:`gradient_flow` shows the consequence in a deep network: per-layer
+gradient norms with sigmoid, tanh and ReLU, on a log scale.
+
+>>> curve = activation_curve("sigmoid")
+>>> print(curve)
+sigmoid: max f'(x) = 0.25 at x = 0; |f'| < 0.01 for |x| > 4.6
+>>> print(activation_curve("leaky_relu", negative_slope=0.1))
+leaky_relu(negative_slope=0.1): max f'(x) = 1 for x > 0; no saturation (|f'| >= 0.01) on [-5, 5]
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfedu._gradient_flow import GradientFlow, gradient_flow, layer_gradient_norms
+
+__all__ = ["ACTIVATIONS", "EXPLORER_ACTIVATIONS", "ActivationCurve", "VectorActivationCurve", "ActivationPlot",
+           "activation_curve", "plot_activation", "activation_explorer", "gradient_flow", "GradientFlow",
+           "layer_gradient_norms"]
+
+#: The Keras built-in activations the course covers (any other ``keras.activations`` name works too).
+#: ``swish`` is another name for ``silu``; ``softmax`` is a vector function, drawn as one.
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softplus",
+               "softsign", "silu", "swish", "mish", "exponential", "linear", "softmax")
+_VECTOR = ("softmax", "log_softmax", "sparsemax")
+_NOT_ACTIVATIONS = ("get", "serialize", "deserialize")
+_VECTOR_LOGITS = (0.0, -1.0)  # the fixed components beside x in the vector case: [x, 0, -1]
+
+F_COLOUR, DERIVATIVE_COLOUR, SATURATION_COLOUR = "#0969da", "#cf222e", "#d0d7de"
+
+
+def _fmt(value: float) -> str:
+    """Three significant digits, no minus zero: 0.25, 0.167, 148."""
+    return f"{float(value) + 0.0:.3g}"
+
+
+def _fmt_x(value: float) -> str:
+    """A position on the x axis, to one decimal: 4.6, 0, -3."""
+    return f"{round(float(value), 1) + 0.0:g}"
+
+
+# --- compute ---------------------------------------------------------------------------------
+
+def _resolve(fn_or_name, params):
+    """-> (label, callable, is_vector) for a Keras activation name or a callable."""
+    if isinstance(fn_or_name, str):
+        name = fn_or_name.strip().lower()
+        function = getattr(keras.activations, name, None)
+        if name.startswith("_") or name in _NOT_ACTIVATIONS or not callable(function):
+            known = [n for n in dir(keras.activations) if not n.startswith("_") and n not in _NOT_ACTIVATIONS]
+            close = difflib.get_close_matches(name, known, n=3)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise ValueError(f"Unknown activation {fn_or_name!r}: keras.activations has no such function.{hint} "
+                             f"Known names: {', '.join(known)}.")
+        if name == "glu":
+            raise ValueError("glu is not a curve: it splits its input into two halves along the last axis "
+                             "and gates one with the other, so it has no f(x) to plot.")
+        accepted = list(inspect.signature(function).parameters)[1:]
+        unknown = [p for p in params if p not in accepted]
+        if unknown:
+            options = ", ".join(accepted) if accepted else "none"
+            raise ValueError(f"{name} has no parameter {unknown[0]!r}; its parameters are: {options}.")
+        vector = name in _VECTOR
+    elif callable(fn_or_name):
+        function = fn_or_name
+        name = getattr(fn_or_name, "__name__", type(fn_or_name).__name__)
+        name = "f" if name == "<lambda>" else name
+        vector = False
+    else:
+        raise TypeError(f"Pass an activation name such as 'relu' or a callable, got {type(fn_or_name).__name__}.")
+    label = name + (f"({', '.join(f'{k}={v}' for k, v in params.items())})" if params else "")
+    return label, (functools.partial(function, **params) if params else function), vector
+
+
+def _grid(x_range, num):
+    if len(x_range) != 2 or not x_range[0] < x_range[1]:
+        raise ValueError(f"x_range must be (low, high) with low < high, got {tuple(x_range)}.")
+    if num < 10:
+        raise ValueError(f"num must be at least 10 points, got {num}.")
+    return np.linspace(float(x_range[0]), float(x_range[1]), int(num), dtype=np.float32)
+
+
+def _runs(mask):
+    """Index ranges [start, stop] (inclusive) of the True runs in a boolean array."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1))
+
+
+@dataclass
+class ActivationCurve:
+    """An activation on a grid: ``y = f(x)`` and ``derivative = f'(x)`` from a ``GradientTape``."""
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    derivative: np.ndarray
+    threshold: float = 0.01
+
+    @property
+    def saturated(self) -> np.ndarray:
+        """Where the gradient has (almost) vanished: ``|f'(x)| < threshold``."""
+        return np.abs(self.derivative) < self.threshold
+
+    @property
+    def max_derivative(self) -> float:
+        return float(np.nanmax(self.derivative))
+
+    @property
+    def argmax(self) -> float:
+        """The x where f' is largest (the first one, if it is flat there)."""
+        return float(self.x[np.nanargmax(self.derivative)])
+
+    def saturation_regions(self) -> list:
+        """The saturated intervals as ``(low, high)``; ``None`` means "beyond the grid's end"."""
+        magnitude, threshold, x = np.abs(self.derivative), self.threshold, self.x
+        regions = []
+        for start, stop in _runs(self.saturated):
+            low = high = None
+            if start > 0:  # linear interpolation of where |f'| crosses the threshold
+                a, b = magnitude[start - 1], magnitude[start]
+                low = float(x[start - 1] + (x[start] - x[start - 1]) * (a - threshold) / (a - b))
+            if stop < len(x) - 1:
+                a, b = magnitude[stop], magnitude[stop + 1]
+                high = float(x[stop] + (x[stop + 1] - x[stop]) * (threshold - a) / (b - a))
+            regions.append((low, high))
+        return regions
+
+    def _max_text(self) -> str:
+        d = self.derivative
+        top = self.max_derivative
+        near = d >= top - 1e-6 * max(1.0, abs(top))
+        start, stop = next((r for r in _runs(near) if r[0] <= np.nanargmax(d) <= r[1]))
+        value = f"max f'(x) = {_fmt(top)}"
+        if stop - start + 1 < 3:
+            edge = " (the end of the range)" if start in (0, len(d) - 1) else ""
+            return f"{value} at x = {_fmt_x(self.argmax)}{edge}"
+        left = None if start == 0 else (self.x[start - 1] + self.x[start]) / 2
+        right = None if stop == len(d) - 1 else (self.x[stop] + self.x[stop + 1]) / 2
+        return value + " " + _interval(left, right, self.x)
+
+    def _saturation_text(self) -> str:
+        regions = self.saturation_regions()
+        if not regions:
+            return f"no saturation (|f'| >= {self.threshold:g}) on [{_fmt_x(self.x[0])}, {_fmt_x(self.x[-1])}]"
+        if (len(regions) == 2 and regions[0][0] is None and regions[1][1] is None
+                and _fmt_x(-regions[0][1]) == _fmt_x(regions[1][0])):
+            return f"|f'| < {self.threshold:g} for |x| > {_fmt_x(regions[1][0])}"
+        parts = [_interval(low, high, self.x).removeprefix("for ") for low, high in regions]
+        joined = " or ".join(parts)
+        return f"|f'| < {self.threshold:g} " + (joined if joined.startswith("near") else "for " + joined)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self._max_text()}; {self._saturation_text()}"
+
+    __repr__ = __str__
+
+
+def _interval(low, high, x) -> str:
+    if low is None and high is None:
+        return f"everywhere on [{_fmt_x(x[0])}, {_fmt_x(x[-1])}]"
+    if low is not None and high is not None and _fmt_x(low) == _fmt_x(high):
+        return f"near x = {_fmt_x((low + high) / 2)}"
+    if low is None:
+        return f"for x < {_fmt_x(high)}"
+    if high is None:
+        return f"for x > {_fmt_x(low)}"
+    return f"for {_fmt_x(low)} < x < {_fmt_x(high)}"
+
+
+@dataclass
+class VectorActivationCurve:
+    """A vector activation (softmax) of ``[x, 0, -1]`` as ``x`` sweeps: every output moves.
+
+    ``outputs`` has one column per component; ``derivative`` is d outputs[:, 0] / dx
+    from a ``GradientTape``.
+    """
+
+    name: str
+    x: np.ndarray
+    logits: tuple  # the fixed components after x
+    outputs: np.ndarray
+    derivative: np.ndarray
+
+    @property
+    def max_derivative(self) -> float:
+        return float(np.nanmax(self.derivative))
+
+    @property
+    def argmax(self) -> float:
+        return float(self.x[np.nanargmax(self.derivative)])
+
+    @property
+    def input_text(self) -> str:
+        return "[x, " + ", ".join(f"{v:g}" for v in self.logits) + "]"
+
+    def __str__(self) -> str:
+        total = np.sum(self.outputs, axis=1)
+        sums = "; outputs sum to 1" if np.allclose(total, 1.0, atol=1e-5) else ""
+        return (f"{self.name}({self.input_text}): every output depends on x; "
+                f"max d out[0]/dx = {_fmt(self.max_derivative)} at x = {_fmt_x(self.argmax)}{sums}")
+
+    __repr__ = __str__
+
+
+def _differentiate(function, x, name):
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = function(xt)
+    if not isinstance(y, (tf.Tensor, tf.Variable)):
+        raise TypeError(f"{name} returned {type(y).__name__}, not a tensor: the tape cannot differentiate it. "
+                        "Write it with TensorFlow or keras.ops functions (tf.tanh, keras.ops.exp, ...).")
+    gradient = tape.gradient(y, xt)
+    if gradient is None:
+        raise ValueError(f"The gradient of {name} is None: its output does not depend on x through TensorFlow "
+                         "ops (did it call .numpy() or NumPy functions?). Use tf.* or keras.ops.* instead.")
+    return np.asarray(y, dtype=np.float32), gradient.numpy()
+
+
+def activation_curve(fn_or_name="relu", x_range=(-5.0, 5.0), *, num: int = 401, threshold: float = 0.01,
+                     **params):
+    """Evaluate an activation on ``num`` points of ``x_range`` and differentiate it with a tape.
+
+    ``fn_or_name`` is a ``keras.activations`` name (``"relu"``, ``"gelu"``...) or
+    any element-wise callable on tensors. Keyword arguments are the
+    activation's own parameters (``negative_slope=0.1`` for ``leaky_relu``,
+    ``alpha`` for ``elu``, ``approximate=True`` for ``gelu``). The default grid
+    includes x = 0; at a kink (ReLU at 0) the tape returns the convention of
+    the op (``relu'(0) = 0``), not a limit. Returns an
+    :class:`ActivationCurve` (or a :class:`VectorActivationCurve` for softmax).
+
+    >>> curve = activation_curve("tanh", (-2, 2))
+    >>> round(curve.max_derivative, 4), bool(curve.saturated.any())
+    (1.0, False)
+    >>> print(activation_curve(lambda x: x * tf.sigmoid(x)))  # any callable: this is silu
+    f: max f'(x) = 1.1 at x = 2.4; |f'| < 0.01 for -1.3 < x < -1.2
+    >>> activation_curve("rleu")
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown activation 'rleu': keras.activations has no such function. Did you mean 'relu' ...
+    """
+    label, function, vector = _resolve(fn_or_name, params)
+    x = _grid(x_range, num)
+    if vector:
+        return _vector_curve(label, function, x)
+    y, derivative = _differentiate(function, x, label)
+    if y.shape != x.shape:
+        raise ValueError(f"{label} changed the shape of its input ({x.shape} -> {y.shape}); an activation "
+                         "curve needs an element-wise function.")
+    if not isinstance(fn_or_name, str):  # element-wise: the same values on a part of x, and on x reversed
+        third = len(x) // 3
+        part = np.asarray(function(tf.constant(x[:third])))
+        mirrored = np.asarray(function(tf.constant(x[::-1])))[::-1]
+        if not (np.allclose(part, y[:third], rtol=1e-5, atol=1e-6, equal_nan=True)
+                and np.allclose(mirrored, y, rtol=1e-5, atol=1e-6, equal_nan=True)):
+            raise ValueError(f"{label} is not element-wise: each output depends on other inputs (like "
+                             "softmax), so f'(x) is not one curve. plot_activation('softmax') shows such a "
+                             "vector function.")
+    return ActivationCurve(label, x, y, derivative, float(threshold))
+
+
+def _vector_curve(label, function, x):
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        logits = tf.stack([xt, *(tf.fill(tf.shape(xt), v) for v in _VECTOR_LOGITS)], axis=-1)
+        outputs = function(logits)
+        first = outputs[:, 0]
+    derivative = tape.gradient(first, xt)  # rows are independent, so this is d out[i, 0] / d x[i]
+    return VectorActivationCurve(label, x, _VECTOR_LOGITS, outputs.numpy(), derivative.numpy())
+
+
+# --- draw ------------------------------------------------------------------------------------
+
+@dataclass
+class ActivationPlot:
+    """What :func:`plot_activation` drew: the computed ``curve`` and the matplotlib ``figure``."""
+
+    curve: object
+    figure: object = field(repr=False)
+
+    def __str__(self) -> str:
+        return str(self.curve)
+
+    __repr__ = __str__
+
+
+def plot_activation(fn_or_name="relu", x_range=(-5.0, 5.0), *, threshold: float = 0.01, num: int = 401,
+                    ax=None, **params) -> ActivationPlot:
+    """Plot an activation f(x) and its derivative f'(x) (from a ``GradientTape``) on one axes.
+
+    The grey bands mark saturation, where ``|f'(x)| < threshold``: a neuron
+    there passes almost no gradient back. The red dot marks the largest
+    derivative (0.25 for sigmoid: each sigmoid layer shrinks the gradient at
+    least four times). ``softmax`` is a vector function, so it is drawn as the
+    outputs of ``softmax([x, 0, -1])`` as x varies. Returns an
+    :class:`ActivationPlot` (``.figure``, ``.curve``) that prints a one-line
+    summary. Pass ``ax`` to draw into your own axes.
+
+    >>> drawing = plot_activation("sigmoid")
+    >>> print(drawing)
+    sigmoid: max f'(x) = 0.25 at x = 0; |f'| < 0.01 for |x| > 4.6
+    >>> [line.get_label() for line in drawing.figure.axes[0].lines if not line.get_label().startswith("_")]
+    ['f(x) = sigmoid(x)', "f'(x) by GradientTape", "max f'"]
+    >>> print(plot_activation("softmax"))
+    softmax([x, 0, -1]): every output depends on x; max d out[0]/dx = 0.25 at x = 0.3; outputs sum to 1
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    curve = activation_curve(fn_or_name, x_range, num=num, threshold=threshold, **params)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        figure, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
+    else:
+        figure = ax.figure
+    if isinstance(curve, VectorActivationCurve):
+        _draw_vector(curve, ax)
+    else:
+        _draw_curve(curve, ax)
+    return ActivationPlot(curve, figure)
+
+
+def _draw_curve(curve: ActivationCurve, ax):
+    ax.fill_between(curve.x, 0, 1, where=curve.saturated, transform=ax.get_xaxis_transform(),
+                    color=SATURATION_COLOUR, alpha=0.5, lw=0, label=f"saturated: |f'| < {curve.threshold:g}")
+    ax.plot(curve.x, curve.y, color=F_COLOUR, lw=2, label=f"f(x) = {curve.name}(x)")
+    ax.plot(curve.x, curve.derivative, color=DERIVATIVE_COLOUR, lw=1.8, ls="--", label="f'(x) by GradientTape")
+    ax.plot([curve.argmax], [curve.max_derivative], "o", color=DERIVATIVE_COLOUR, ms=6, label="max f'")
+    ax.annotate(f"max f' = {_fmt(curve.max_derivative)}", (curve.argmax, curve.max_derivative),
+                xytext=(8, 8), textcoords="offset points", ha="left", va="bottom", fontsize=9,
+                color=DERIVATIVE_COLOUR)
+    ax.axhline(0, color="#57606a", lw=0.6)
+    ax.set_xlim(curve.x[0], curve.x[-1])
+    ax.set(xlabel="x", ylabel="value", title=f"{curve.name}: the function and its gradient")
+    ax.legend(loc="best", fontsize=8)
+
+
+def _draw_vector(curve: VectorActivationCurve, ax):
+    colours = (F_COLOUR, "#8c959f", "#57606a")
+    names = ["x", *(f"{v:g}" for v in curve.logits)]
+    for k in range(curve.outputs.shape[1]):
+        ax.plot(curve.x, curve.outputs[:, k], color=colours[k % 3], lw=2 if k == 0 else 1.4,
+                label=f"out[{k}] (input {names[k]})")
+    ax.plot(curve.x, curve.derivative, color=DERIVATIVE_COLOUR, lw=1.8, ls="--", label="d out[0]/dx by GradientTape")
+    ax.plot([curve.argmax], [curve.max_derivative], "o", color=DERIVATIVE_COLOUR, ms=6)
+    ax.annotate(f"max = {_fmt(curve.max_derivative)}", (curve.argmax, curve.max_derivative), xytext=(8, 8),
+                textcoords="offset points", ha="left", fontsize=9, color=DERIVATIVE_COLOUR)
+    ax.set_xlim(curve.x[0], curve.x[-1])
+    ax.set(xlabel="x (the first input)", ylabel="output",
+           title=f"{curve.name}({curve.input_text}): one input moves every output")
+    ax.legend(loc="best", fontsize=8)
+
+
+# --- interact --------------------------------------------------------------------------------
+
+#: What the explorer offers, in menu order (silu is also called swish).
+EXPLORER_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mish",
+                        "softplus", "softsign", "hard_sigmoid", "exponential", "linear")
+
+
+def activation_explorer(names=("sigmoid", "tanh", "relu"), *, x_range=(-5.0, 5.0), negative_slope: float = 0.2,
+                        alpha: float = 1.0, approximate: bool = False, threshold: float = 0.01):
+    """A widget to compare activations side by side: f(x) on the left, f'(x) on the right.
+
+    Pick one or several activations (Ctrl/Cmd-click), move the leaky-ReLU
+    slope, the ELU alpha, GELU's tanh approximation and the x-range; the same
+    figure updates. Thick shading on f(x) marks saturation (``|f'| <
+    threshold``: almost no gradient flows back); the dots on f'(x) mark each
+    derivative's maximum.
+
+    >>> explorer = activation_explorer(["sigmoid", "relu"])
+    >>> print(explorer)
+    activation_explorer on [-5, 5], max f': sigmoid 0.25, relu 1
+    >>> explorer.activations.value = ("leaky_relu", "elu"); explorer.alpha.value = 2.0
+    >>> print(explorer)
+    activation_explorer on [-5, 5], max f': leaky_relu(0.2) 1, elu(2) 2
+    """
+    from tfedu._explorers import ActivationExplorer
+
+    return ActivationExplorer(names, x_range, negative_slope, alpha, approximate, threshold)

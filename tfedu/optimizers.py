@@ -1,0 +1,335 @@
+"""Watch Keras optimizers race on 2-D loss surfaces: where each one goes, and how fast the loss falls.
+
+* :func:`run_race` (compute) runs real ``keras.optimizers`` (SGD, SGD with
+  momentum and Nesterov, Adagrad, RMSprop, Adadelta, Adam, Nadam) from the same
+  start, with gradients from a ``GradientTape``;
+* :func:`optimizer_race` (draw) shows the trajectories on the contour plot and
+  the loss against the step; ``interactive=True`` returns the widget;
+* :func:`race_explorer` (interact): learning rate, steps, surface, optimizer
+  check-boxes and a replay slider.
+
+Surfaces (:data:`SURFACES`): ``rosenbrock`` (a curved valley), ``beale``
+(plateaus and walls), ``saddle`` (x² - y²) and ``quadratic`` (an
+ill-conditioned bowl). Every run is deterministic: no randomness is involved.
+
+>>> race = run_race("quadratic", ["SGD", "Adam"], learning_rate=0.05, steps=100)
+>>> race.final_loss("SGD") < 1e-3, race.paths["Adam"].shape
+(True, (101, 2))
+"""
+from __future__ import annotations
+
+import difflib
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tfedu._surfaces import MAX_STEPS, OPTIMIZERS, SURFACES, Surface, runner
+
+__all__ = ["SURFACES", "OPTIMIZERS", "MAX_STEPS", "Surface", "OptimizerRace", "run_race", "optimizer_race",
+           "race_explorer"]
+
+COLOURS = {"SGD": "#57606a", "SGD+momentum": "#0969da", "SGD+Nesterov": "#54aeff", "Adagrad": "#1a7f37",
+           "RMSprop": "#bf8700", "Adadelta": "#8250df", "Adam": "#cf222e", "Nadam": "#e16f24"}
+
+
+def _fmt(value: float) -> str:
+    return f"{float(value) + 0.0:.3g}"
+
+
+def _point(p) -> str:
+    return f"({_fmt(p[0])}, {_fmt(p[1])})"
+
+
+# --- compute ---------------------------------------------------------------------------------
+
+@dataclass
+class OptimizerRace:
+    """Where each optimizer went: ``paths[name]`` (steps + 1, 2) and ``losses[name]`` (steps + 1,).
+
+    A run that diverged (non-finite values) or left the plot far behind is cut
+    there: ``stopped[name]`` is that step (else ``None``) and its arrays are
+    shorter.
+    """
+
+    surface: Surface
+    start: tuple
+    steps: int
+    learning_rates: dict
+    paths: dict
+    losses: dict
+    stopped: dict
+    figure: object = field(default=None, repr=False)
+
+    @property
+    def optimizers(self) -> list:
+        return list(self.paths)
+
+    def final_loss(self, name) -> float:
+        return float(self.losses[name][-1]) if self.stopped[name] is None else float("nan")
+
+    def final_position(self, name) -> np.ndarray:
+        return self.paths[name][-1]
+
+    def _lr_text(self) -> str:
+        rates = set(self.learning_rates.values())
+        return f"learning rate {_fmt(rates.pop())}" if len(rates) == 1 else "learning rates as given"
+
+    def header(self) -> str:
+        return (f"optimizer_race on {self.surface.name}: f = {self.surface.formula}\n"
+                f"from {_point(self.start)}, {self.steps} steps, {self._lr_text()}")
+
+    def rows(self):
+        rows = []
+        for name in self.paths:
+            lr = "" if len(set(self.learning_rates.values())) == 1 else f" (lr {_fmt(self.learning_rates[name])})"
+            if self.stopped[name] is not None:
+                what = "diverged" if self.diverged(name) else "left the plot (downhill)"
+                rows.append((name + lr, f"{what} at step {self.stopped[name]}", "", ""))
+                continue
+            position = self.final_position(name)
+            distance = "" if self.surface.minimum is None else _fmt(np.hypot(*(position - self.surface.minimum)))
+            rows.append((name + lr, _fmt(self.final_loss(name)), _point(position), distance))
+        return rows
+
+    def diverged(self, name) -> bool:
+        """Stopped with a loss that blew up (not one that kept falling, as off a saddle)."""
+        losses = self.losses[name]
+        return self.stopped[name] is not None and not (np.isfinite(losses[-1]) and losses[-1] < losses[0])
+
+    def best(self):
+        finished = {n: self.final_loss(n) for n in self.paths if self.stopped[n] is None}
+        return min(finished, key=finished.get) if finished else None
+
+    def __str__(self) -> str:
+        header = ["optimizer", f"loss after {self.steps}", "position"]
+        if self.surface.minimum is not None:
+            header.append(f"distance to minimum {_point(self.surface.minimum)}")
+        rows = [header, *[list(r[:len(header)]) for r in self.rows()]]
+        widths = [max(len(r[k]) for r in rows) for k in range(len(header))]
+        table = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+        return "\n".join([self.header(), *table, self.verdict()])
+
+    def verdict(self) -> str:
+        escaped = sorted((self.stopped[n], n) for n in self.paths if self.stopped[n] is not None
+                         and not self.diverged(n))
+        if escaped:  # off a saddle: leaving first is winning
+            return f"first to run off downhill: {escaped[0][1]} (step {escaped[0][0]})"
+        best = self.best()
+        return f"lowest loss: {best}" if best else "every optimizer diverged: try a smaller learning rate"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        minimum = self.surface.minimum is not None
+        head = "".join(f"<th>{h}</th>" for h in ["optimizer", f"loss after {self.steps}", "position",
+                                                 *(["distance to minimum"] if minimum else [])])
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r[:4 if minimum else 3]) + "</tr>"
+                       for r in self.rows())
+        header = html.escape(self.header()).replace("\n", "<br>")
+        return (f"<p>{header}</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+                f"<p>{html.escape(self.verdict())}</p>")
+
+
+def _check_surface(surface) -> Surface:
+    if isinstance(surface, Surface):
+        surface = surface.name
+    if surface not in SURFACES:
+        raise ValueError(f"Unknown surface {surface!r}; choose one of {', '.join(SURFACES)}.")
+    return SURFACES[surface]
+
+
+def _check_optimizers(optimizers) -> list:
+    names = list(OPTIMIZERS) if optimizers is None else ([optimizers] if isinstance(optimizers, str)
+                                                         else list(optimizers))
+    by_lower = {name.lower(): name for name in OPTIMIZERS}
+    names = [by_lower.get(str(name).lower(), name) for name in names]  # "adam" is Adam, as in Keras
+    for name in names:
+        if name not in OPTIMIZERS:
+            close = difflib.get_close_matches(str(name), list(OPTIMIZERS), n=2)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise ValueError(f"Unknown optimizer {name!r}.{hint} The race knows {', '.join(OPTIMIZERS)}.")
+    if not names:
+        raise ValueError(f"Pick at least one optimizer from {', '.join(OPTIMIZERS)}.")
+    return names
+
+
+def _learning_rates(learning_rate, surface, names) -> dict:
+    if learning_rate is None:
+        learning_rate = surface.learning_rate
+    rates = dict(learning_rate) if isinstance(learning_rate, dict) else {n: learning_rate for n in names}
+    for name in names:
+        rate = rates.setdefault(name, surface.learning_rate)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
+            raise ValueError(f"learning_rate must be a number > 0 (or a dict of them by optimizer), got "
+                             f"{rate!r} for {name}.")
+    return {n: float(rates[n]) for n in names}
+
+
+def _stop_step(surface, path, losses):
+    """First step that is not finite or lies far outside the plotted window (ten spans beyond it)."""
+    span = max(surface.xlim[1] - surface.xlim[0], surface.ylim[1] - surface.ylim[0])
+    outside = ((path[:, 0] < surface.xlim[0] - 10 * span) | (path[:, 0] > surface.xlim[1] + 10 * span)
+               | (path[:, 1] < surface.ylim[0] - 10 * span) | (path[:, 1] > surface.ylim[1] + 10 * span))
+    bad = ~np.isfinite(losses) | ~np.all(np.isfinite(path), axis=1) | outside
+    return int(np.argmax(bad)) if bad.any() else None
+
+
+def run_race(surface="rosenbrock", optimizers=None, *, learning_rate=None, steps: int | None = None,
+             start=None) -> OptimizerRace:
+    """Run each optimizer from the same start on a surface; no drawing.
+
+    ``learning_rate`` is one number for all (default: the surface's, e.g.
+    0.01 for Rosenbrock) or a dict by optimizer name. ``steps`` up to
+    :data:`MAX_STEPS` (default 300). Each optimizer is a real
+    ``keras.optimizers`` instance updating a ``tf.Variable`` of shape (2,)
+    with ``apply_gradients``, in a compiled loop (the first race on a surface
+    takes ~2 s to compile, later ones milliseconds). Adadelta's first steps
+    are tiny (about sqrt(epsilon) times the learning rate, and Keras's default
+    rate is 0.001), so it hardly moves in a short race: try
+    ``learning_rate={"Adadelta": 1.0}``.
+
+    >>> race = run_race("rosenbrock", ["SGD", "Adam"], learning_rate=0.01, steps=300)
+    >>> race.stopped["SGD"], race.final_loss("Adam") < 5
+    (2, True)
+    """
+    surface = _check_surface(surface)
+    names = _check_optimizers(optimizers)
+    rates = _learning_rates(learning_rate, surface, names)
+    steps = surface.steps if steps is None else steps
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be an int from 1 to {MAX_STEPS}, got {steps!r}.")
+    start = surface.start if start is None else start
+    start = tuple(float(v) for v in np.asarray(start, dtype=float).reshape(-1))
+    if len(start) != 2 or not all(np.isfinite(start)):
+        raise ValueError(f"start must be two finite numbers (x, y), got {start!r}.")
+    paths, losses, stopped = {}, {}, {}
+    for name in names:
+        path, loss = runner(name, surface.name).run(start, rates[name])
+        path, loss = path[:steps + 1], loss[:steps + 1]
+        stop = _stop_step(surface, path, loss)
+        stopped[name] = stop
+        if stop is not None:
+            path, loss = path[:stop + 1], loss[:stop + 1]
+        paths[name], losses[name] = path, loss
+    return OptimizerRace(surface, start, steps, rates, paths, losses, stopped)
+
+
+# --- draw ------------------------------------------------------------------------------------
+
+def _draw_surface(ax, surface):
+    from matplotlib.colors import LogNorm
+
+    xs = np.linspace(*surface.xlim, 200)
+    ys = np.linspace(*surface.ylim, 200)
+    grid = np.meshgrid(xs, ys)
+    z = surface.function(*grid)
+    levels = surface.levels()
+    norm = LogNorm(levels[0], levels[-1]) if surface.log_loss else None
+    filled = ax.contourf(*grid, np.clip(z, levels[0], None) if surface.log_loss else z, levels=levels, norm=norm,
+                         cmap="Blues_r", alpha=0.45, extend="both")
+    lines = ax.contour(*grid, z, levels=levels, colors="#8c959f", linewidths=0.5, norm=norm)
+    # start and goal stay visible above the trajectories' end markers
+    artists = [filled, lines, *ax.plot(*surface.start, marker="X", color="black", mec="white", mew=0.8, ms=9,
+                                        ls="none", zorder=6)]
+    if surface.minimum is not None:
+        artists += ax.plot(*surface.minimum, marker="*", color="#d4a72c", mec="black", mew=0.6, ms=15, ls="none",
+                           zorder=6, alpha=0.9)
+    ax.set_xlim(*surface.xlim)
+    ax.set_ylim(*surface.ylim)
+    goal = f", ★ minimum {_point(surface.minimum)}" if surface.minimum is not None else ""
+    ax.set(xlabel="x", ylabel="y")
+    ax.set_title(f"{surface.name}: {surface.formula}\n✕ start{goal}", fontsize=9)
+    return artists
+
+
+def _style_loss_axes(ax, surface, steps):
+    ax.set_yscale("log" if surface.log_loss else "linear")
+    ax.set_ylim(*surface.loss_ylim)
+    ax.set_xlim(0, steps)
+    ax.set(xlabel="step", ylabel="loss f(x, y)" + (" (log scale)" if surface.log_loss else ""),
+           title="loss at each step")
+
+
+def _axes_pair(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        figure, axes = plt.subplots(1, 2, figsize=(11.0, 4.4), layout="constrained",
+                                    gridspec_kw={"width_ratios": [1.1, 1.0]})
+        return figure, axes[0], axes[1]
+    axes = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+    return axes[0].figure, axes[0], (axes[1] if len(axes) > 1 else None)
+
+
+def optimizer_race(surface="rosenbrock", optimizers=None, *, learning_rate=None, steps: int | None = None,
+                   start=None, ax=None, interactive: bool = False):
+    """Race Keras optimizers on a 2-D surface: trajectories on the contour plot, and loss against step.
+
+    Runs :func:`run_race` and draws it (pass ``ax``: one axes for the contour
+    plot only, two for both panels). Returns the :class:`OptimizerRace`
+    (``.paths``, ``.losses``, ``.figure``), which prints a results table. With
+    ``interactive=True`` it returns :func:`race_explorer` instead: sliders for
+    the learning rate, the steps and a replay of the race.
+
+    >>> race = optimizer_race("beale", ["SGD", "SGD+momentum", "Adam"], steps=200)
+    >>> print(race)
+    optimizer_race on beale: f = (1.5 - x + xy)² + (2.25 - x + xy²)² + (2.625 - x + xy³)²
+    from (1, 1.4), 200 steps, learning rate 0.01
+    optimizer     loss after 200  position       distance to minimum (3, 0.5)
+    SGD           0.0204          (2.7, 0.415)   0.311
+    SGD+momentum  1.55e-08        (3, 0.5)       0.000303
+    Adam          2.48            (1.54, 0.371)  1.46
+    lowest loss: SGD+momentum
+    >>> import matplotlib.pyplot as plt; plt.close(race.figure)
+    """
+    if interactive:
+        if ax is not None:
+            raise ValueError("interactive=True draws into the widget's own figure; leave ax=None.")
+        return race_explorer(surface, optimizers, learning_rate=learning_rate, steps=steps, start=start)
+    race = run_race(surface, optimizers, learning_rate=learning_rate, steps=steps, start=start)
+    figure, contour_ax, loss_ax = _axes_pair(ax)
+    _draw_surface(contour_ax, race.surface)
+    for name in race.optimizers:
+        path, colour = race.paths[name], COLOURS[name]
+        label = name + (" (diverged)" if race.diverged(name) else "")
+        contour_ax.plot(path[:, 0], path[:, 1], color=colour, lw=1.6, label=label)
+        contour_ax.plot(*path[-1], "o", color=colour, mec="white", mew=0.8, ms=6, zorder=5)
+        if loss_ax is not None:
+            loss_ax.plot(np.arange(len(race.losses[name])), race.losses[name], color=colour, lw=1.6, label=label)
+    if loss_ax is not None:
+        _style_loss_axes(loss_ax, race.surface, race.steps)
+        loss_ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    else:
+        contour_ax.legend(fontsize=8, loc="best")
+    race.figure = figure
+    return race
+
+
+# --- interact --------------------------------------------------------------------------------
+
+def _truncate(race: OptimizerRace, steps: int) -> OptimizerRace:
+    """The same race cut after ``steps`` steps (runs are deterministic, so it equals a shorter run)."""
+    paths = {n: p[:steps + 1] for n, p in race.paths.items()}
+    losses = {n: v[:steps + 1] for n, v in race.losses.items()}
+    stopped = {n: (s if s is not None and s <= steps else None) for n, s in race.stopped.items()}
+    return OptimizerRace(race.surface, race.start, steps, race.learning_rates, paths, losses, stopped)
+
+
+def race_explorer(surface="rosenbrock", optimizers=None, *, learning_rate=None, steps: int | None = None,
+                  start=None):
+    """The optimizer race as a widget: surface, learning rate, steps, optimizer check-boxes and replay.
+
+    Every optimizer runs once per surface and learning rate (up to
+    :data:`MAX_STEPS` steps, in milliseconds after the first compile); steps,
+    check-boxes and the replay slider (or its play button) only redraw.
+
+    >>> explorer = race_explorer("quadratic", ["SGD", "Adam"], learning_rate=0.05, steps=100)
+    >>> print(explorer)
+    optimizer_race: quadratic, lr 0.05, step 100/100: lowest loss SGD 0.000215
+    >>> explorer.replay.value = 10; print(explorer)
+    optimizer_race: quadratic, lr 0.05, step 10/100: lowest loss SGD 2.2
+    """
+    from tfedu._explorers import RaceExplorer
+
+    return RaceExplorer(surface, optimizers, learning_rate, steps, start)
