@@ -1,0 +1,460 @@
+"""Draw a :class:`tfedu.callbacks.TrainingHistory`: one panel per metric, cheaply redrawn.
+
+The *draw* layer of the live training plot. :class:`HistoryRenderer` owns one
+matplotlib figure (not registered with pyplot, so nothing shows it twice and
+nothing leaks) and redraws it from the collected history in two ways:
+
+* a **full** draw when the layout or an axis range changes: every artist is
+  drawn and the static part (axes, ticks, titles) is kept as a background;
+* a **blit** when only the data changed: the background is restored and the
+  data artists are drawn on top, about ten times cheaper.
+
+Axis ranges grow with headroom (a loss axis starts at 0 and rises above the
+largest value; accuracy-like scores use 0..1), so most epochs are blits.
+
+>>> from tfedu._history import TrainingHistory
+>>> history = TrainingHistory()
+>>> history.begin_fit(); history.start_epoch(0, epochs=2)
+>>> history.end_epoch(0, {"loss": 1.0, "val_loss": 1.2})
+>>> renderer = HistoryRenderer()
+>>> renderer.draw(history)
+'full'
+>>> history.start_epoch(1, epochs=2); history.end_epoch(1, {"loss": 0.5, "val_loss": 0.9})
+>>> renderer.draw(history), repr(renderer.figure)
+('blit', '<Figure size 500x300 with 1 Axes>')
+"""
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+
+__all__ = ["HistoryRenderer", "is_bounded_metric"]
+
+TRAIN_COLOR = "C0"
+VALIDATION_COLOR = "C1"
+MARK_COLOR = "C3"
+GUIDE_COLOR = "0.45"
+
+# Layout, in inches.
+PANEL_WIDTH, PANEL_HEIGHT, LR_HEIGHT = 3.2, 2.25, 0.9
+SINGLE_PANEL_WIDTH = 4.2  # room for the title and the legend on one line
+LEFT, RIGHT, TOP, BOTTOM = 0.62, 0.18, 0.32, 0.43
+COLUMN_GAP, ROW_GAP = 0.66, 0.58
+MAX_COLUMNS = 3
+DPI = 100
+TITLE_PAD = 4.0  # points between an axes and its title
+MARKERS_UP_TO = 40  # draw point markers on series with at most this many points
+MAX_FIT_LINES = 10  # mark where each fit started when there are at most this many fits
+
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "lines.linewidth": 1.6,
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+}
+
+_BOUNDED_WORDS = ("acc", "auc", "precision", "recall", "f1", "iou")
+
+
+def is_bounded_metric(name: str) -> bool:
+    """Whether a metric is a score between 0 and 1 (accuracy, AUC, precision, ...), by its name.
+
+    >>> is_bounded_metric("val_sparse_categorical_accuracy"), is_bounded_metric("loss")
+    (True, False)
+    """
+    name = name.lower()
+    return any(word in name for word in _BOUNDED_WORDS)
+
+
+def _grow(current, values, *, log: bool, bounded: bool):
+    """Axis range covering ``values``: ``current`` if it already does, else a wider one."""
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    if log:
+        finite = finite[finite > 0]
+    if finite.size == 0:
+        return current if current is not None else ((1e-3, 1.0) if log else (0.0, 1.0))
+    low, high = float(finite.min()), float(finite.max())
+    if current is not None and current[0] <= low and high <= current[1]:
+        return current
+    if bounded and not log and low >= 0 and high <= 1:
+        return (0.0, 1.02)
+    headroom = 0.08 if current is None else 0.4  # grow generously: fewer full redraws
+    if log:
+        low_exp, high_exp = math.log10(low), math.log10(high)
+        pad = headroom * max(high_exp - low_exp, 0.5)
+        return (10 ** (low_exp - pad), 10 ** (high_exp + pad))
+    base = 0.0 if low >= 0 else low
+    span = max(high - base, abs(high) * 1e-3, 1e-12)
+    pad = headroom * span
+    return (base if low >= 0 else low - pad, high + pad)
+
+
+def _plain_log_formatter():
+    """Log-axis labels as plain numbers (0.3, 2, 1e-05): matplotlib's choice of ticks, no mathtext."""
+    from matplotlib.ticker import LogFormatter
+
+    class PlainLogFormatter(LogFormatter):
+        def _num_to_string(self, x, vmin, vmax):
+            return f"{x:g}"
+
+    return PlainLogFormatter()
+
+
+class _Panel:
+    """The artists of one metric's axes."""
+
+    def __init__(self, ax, name, title):
+        self.ax = ax
+        self.name = name
+        self.title = title
+        self.ylim = None
+        self.data = []          # animated artists drawn on every frame
+        self.lines = {}
+
+
+class HistoryRenderer:
+    """Draws a training history on one reused figure; see the module docstring.
+
+    ``metrics`` limits the panels to these names (``"loss"`` also shows
+    ``val_loss``); ``log_scale`` is True for every panel or a collection of
+    metric names; ``monitor``/``mode`` choose the metric whose best epoch is
+    marked (``None``: ``val_loss`` when there is validation, else ``loss``).
+    """
+
+    def __init__(self, *, metrics=None, log_scale=False, monitor=None, mode="auto", batches=False):
+        self.metrics = tuple(metrics) if metrics is not None else None
+        self.log_scale = log_scale
+        self.monitor = monitor
+        self.mode = mode
+        self.batches = batches
+        self.figure = None
+        self._key = None
+        self._panels = []
+        self._lr = None
+        self._xlim = None
+        self._background = None
+        self._guides = []
+
+    # --- what to draw -------------------------------------------------------------------
+
+    def panel_names(self, history):
+        names = history.metric_names
+        if self.metrics is not None:
+            names = [name for name in self.metrics if name in names]
+        return names
+
+    def _is_log(self, name):
+        if isinstance(self.log_scale, bool):
+            return self.log_scale
+        return name in self.log_scale
+
+    def _layout_key(self, history):
+        panels = []
+        for name in self.panel_names(history):
+            has_train = name in history.keys
+            has_val = f"val_{name}" in history.keys
+            has_batches = self.batches and name in history.batches.values
+            has_nan = bool(len(history.nonfinite_epochs(name)) or len(history.nonfinite_epochs(f"val_{name}")))
+            panels.append((name, has_train, has_val, has_batches, has_nan))
+        return tuple(panels), history.learning_rate_changed
+
+    def _xlim_for(self, history):
+        first = history.epoch[0] if history.epoch else 0
+        last = max(history.epoch[-1] if history.epoch else 0, history.planned_last_epoch or 0)
+        low = first if self.batches else first + 1
+        high = last + 1
+        if high <= low:
+            return (low - 0.5, high + 0.5)
+        pad = 0.02 * (high - low)
+        return (low - pad, high + pad)
+
+    def _limits(self, history):
+        """(xlim, per-panel ylims, lr ylim) the next frame needs, growing the current ones."""
+        ylims = []
+        for panel in self._panels:
+            values = [history.series(panel.name)[1], history.series(f"val_{panel.name}")[1]]
+            if self.batches and panel.name in history.batches.values:
+                values.append(history.batches.values[panel.name])
+            ylims.append(_grow(panel.ylim, np.concatenate(values), log=self._is_log(panel.name),
+                               bounded=is_bounded_metric(panel.name)))
+        lr_ylim = None
+        if self._lr is not None:
+            lr_ylim = _grow(self._lr["ylim"], history.learning_rate, log=True, bounded=False)
+        xlim = self._xlim_for(history)
+        current = self._xlim
+        if (current is not None and current[0] <= xlim[0] and xlim[1] <= current[1]
+                and current[1] - current[0] <= 1.25 * (xlim[1] - xlim[0]) + 1):
+            xlim = current  # still fits and not much too wide (it is, after early stopping)
+        return xlim, ylims, lr_ylim
+
+    def plan(self, history) -> str:
+        """``"full"`` or ``"blit"``: what :meth:`draw` would do now (nothing is drawn)."""
+        if self.figure is None or self._background is None or self._layout_key(history) != self._key:
+            return "full"
+        xlim, ylims, lr_ylim = self._limits(history)
+        if xlim != self._xlim or any(new != p.ylim for new, p in zip(ylims, self._panels)):
+            return "full"
+        if self._lr is not None and lr_ylim != self._lr["ylim"]:
+            return "full"
+        return "blit"
+
+    # --- building the figure -------------------------------------------------------------
+
+    def _build(self, key):
+        import matplotlib as mpl
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.lines import Line2D
+        from matplotlib.ticker import MaxNLocator, NullFormatter
+
+        panels, show_lr = key
+        count = max(len(panels), 1)
+        columns = min(count, MAX_COLUMNS)
+        rows = math.ceil(count / columns)
+        panel_width = PANEL_WIDTH if columns > 1 else SINGLE_PANEL_WIDTH
+        width = LEFT + columns * panel_width + (columns - 1) * COLUMN_GAP + RIGHT
+        height = TOP + rows * PANEL_HEIGHT + (rows - 1) * ROW_GAP + BOTTOM
+        if show_lr:
+            height += ROW_GAP + LR_HEIGHT
+
+        with mpl.rc_context(STYLE):
+            if self.figure is None:
+                self.figure = Figure(figsize=(width, height), dpi=DPI, layout="none")
+                FigureCanvasAgg(self.figure)
+            else:
+                self.figure.clear()
+                self.figure.set_size_inches(width, height)
+            figure = self.figure
+            self._panels = []
+            self._guides = []
+            for index, (name, has_train, has_val, has_batches, has_nan) in enumerate(panels):
+                row, column = divmod(index, columns)
+                left = LEFT + column * (panel_width + COLUMN_GAP)
+                top = TOP + row * (PANEL_HEIGHT + ROW_GAP)
+                ax = figure.add_axes([left / width, 1 - (top + PANEL_HEIGHT) / height,
+                                      panel_width / width, PANEL_HEIGHT / height])
+                title = name + (" (log scale)" if self._is_log(name) else "")
+                panel = _Panel(ax, name, title)
+                ax.set_title(title, loc="left", y=1.0, pad=TITLE_PAD)  # fixed y: no layout search
+                ax.set_autoscale_on(False)
+                if self._is_log(name):
+                    ax.set_yscale("log")
+                    ax.yaxis.set_major_formatter(_plain_log_formatter())  # cheaper than mathtext
+                    ax.yaxis.set_minor_formatter(_plain_log_formatter())
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+                if not show_lr and row == rows - 1:
+                    ax.set_xlabel("epoch")
+                if has_batches:
+                    panel.lines["batches"] = Line2D([], [], color=TRAIN_COLOR, linewidth=0.9, alpha=0.45)
+                if has_train:
+                    panel.lines["train"] = Line2D([], [], color=TRAIN_COLOR, marker="o", markersize=0)
+                if has_val:
+                    panel.lines["validation"] = Line2D([], [], color=VALIDATION_COLOR, linestyle="--",
+                                                       marker="o", markersize=0)
+                if has_nan:
+                    panel.lines["nan"] = Line2D([], [], color=MARK_COLOR, linestyle="none", marker="x",
+                                                markersize=6, transform=ax.get_xaxis_transform())
+                    panel.lines["nan_text"] = ax.text(0, 0.92, "", color=MARK_COLOR, fontsize=8,
+                                                      transform=ax.get_xaxis_transform(), ha="left")
+                panel.lines["best"] = Line2D([], [], color=MARK_COLOR, linestyle="none", marker="*",
+                                             markersize=11, markeredgecolor="white", markeredgewidth=0.6)
+                panel.lines["best_text"] = ax.annotate("", (0, 0), xytext=(0, 9), textcoords="offset points",
+                                                       fontsize=8, color=MARK_COLOR, ha="center",
+                                                       bbox={"boxstyle": "round,pad=0.15", "fc": "white",
+                                                             "ec": "none", "alpha": 0.8})
+                for artist in panel.lines.values():
+                    if isinstance(artist, Line2D):
+                        ax.add_line(artist)
+                panel.data = list(panel.lines.values())
+                self._panels.append(panel)
+            self._add_legend(panels, self._panels[columns - 1].ax if self._panels else None)
+            self._lr = None
+            if show_lr:
+                ax = figure.add_axes([LEFT / width, BOTTOM / height,
+                                      (width - LEFT - RIGHT) / width, LR_HEIGHT / height])
+                ax.set_title("learning rate", loc="left", y=1.0, pad=TITLE_PAD)
+                ax.set_yscale("log")
+                ax.yaxis.set_major_formatter(_plain_log_formatter())
+                ax.yaxis.set_minor_formatter(NullFormatter())
+                ax.set_autoscale_on(False)
+                ax.set_xlabel("epoch")
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+                line = Line2D([], [], color="C2", drawstyle="steps-post")
+                ax.add_line(line)
+                self._lr = {"ax": ax, "line": line, "ylim": None}
+            self._make_guides()
+            for artist in self._animated():
+                artist.set_animated(True)
+        self._key = key
+        self._xlim = None
+        self._background = None
+
+    @staticmethod
+    def _add_legend(panels, ax):
+        """One legend for all panels, right-aligned on the title line of the first row's last panel."""
+        from matplotlib.lines import Line2D
+
+        handles = []
+        if any(panel[3] for panel in panels):
+            handles.append(Line2D([], [], color=TRAIN_COLOR, linewidth=0.9, alpha=0.45, label="per batch"))
+        if any(panel[1] for panel in panels):
+            handles.append(Line2D([], [], color=TRAIN_COLOR, label="train"))
+        if any(panel[2] for panel in panels):
+            handles.append(Line2D([], [], color=VALIDATION_COLOR, linestyle="--", label="validation"))
+        if ax is not None and handles:
+            ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(handles),
+                      borderaxespad=0.1, handlelength=1.6, handletextpad=0.5, columnspacing=1.0)
+
+    def _axes(self):
+        return [panel.ax for panel in self._panels] + ([self._lr["ax"]] if self._lr else [])
+
+    def _animated(self):
+        for panel in self._panels:
+            yield from panel.data
+        if self._lr is not None:
+            yield self._lr["line"]
+        yield from self._guides
+
+    # --- updating the data -----------------------------------------------------------------
+
+    def _make_guides(self):
+        """Vertical lines (one artist per kind and axes) for fit starts and early stops."""
+        from matplotlib.lines import Line2D
+
+        self._guides = []
+        for ax in self._axes():
+            for linestyle, width in ((":", 1.0), ("--", 1.2)):
+                line = Line2D([], [], color=GUIDE_COLOR, linestyle=linestyle, linewidth=width,
+                              transform=ax.get_xaxis_transform())
+                ax.add_line(line)
+                self._guides.append(line)
+        if self._panels:
+            ax = self._panels[0].ax
+            self._guides.append(ax.text(0, 0.98, "", color=GUIDE_COLOR, fontsize=8, va="top", ha="right",
+                                        transform=ax.get_xaxis_transform()))
+
+    @staticmethod
+    def _vertical(xs):
+        """Data for one Line2D drawing a full-height vertical line at each x (axes-fraction y)."""
+        points = [(value, y) for x in xs for value, y in ((x, 0.0), (x, 1.0), (np.nan, np.nan))]
+        return [p[0] for p in points], [p[1] for p in points]
+
+    def _set_guides(self, history):
+        """Dotted lines where a later fit started (up to MAX_FIT_LINES fits), dashed where one stopped."""
+        starts = history.fit_starts[1:] if len(history.fit_starts) <= MAX_FIT_LINES else []
+        starts = [start if self.batches else start + 0.5 for start in starts]
+        stops = [stop + 1 for stop in history.stopped_epochs]
+        lines = [artist for artist in self._guides if not hasattr(artist, "get_text")]
+        for fit_line, stop_line in zip(lines[::2], lines[1::2]):
+            fit_line.set_data(*self._vertical(starts))
+            stop_line.set_data(*self._vertical(stops))
+        if self._panels:
+            text = self._guides[-1]
+            text.set_text("stopped " if stops else "")
+            text.set_x(stops[-1] if stops else 0)
+
+    def _set_data(self, history):
+        best = history.best(self.monitor, self.mode)
+        for panel in self._panels:
+            lines = panel.lines
+            for key, name in (("train", panel.name), ("validation", f"val_{panel.name}")):
+                if key in lines:
+                    epochs, values = history.series(name)
+                    values = np.where(np.isfinite(values), values, np.nan)
+                    lines[key].set_data(epochs + 1, values)
+                    lines[key].set_markersize(3 if len(epochs) <= MARKERS_UP_TO else 0)
+            if "batches" in lines:
+                lines["batches"].set_data(history.batches.position, history.batches.values[panel.name])
+            if "nan" in lines:
+                bad = np.union1d(history.nonfinite_epochs(panel.name),
+                                 history.nonfinite_epochs(f"val_{panel.name}"))
+                lines["nan"].set_data(bad + 1, np.full(len(bad), 0.98))
+                if len(bad):
+                    lines["nan_text"].set_x(bad[0] + 1)
+                    lines["nan_text"].set_text(f" NaN from epoch {bad[0] + 1}")
+            base = None if best is None else best.monitor.removeprefix("val_")
+            if best is not None and base == panel.name:
+                lines["best"].set_data([best.epoch + 1], [best.value])
+                lines["best_text"].xy = (best.epoch + 1, best.value)
+                lines["best_text"].set_text(f"best: epoch {best.epoch + 1}")
+                xlim = self._xlim or self._xlim_for(history)
+                share = (best.epoch + 1 - xlim[0]) / max(xlim[1] - xlim[0], 1e-9)
+                lines["best_text"].set_ha("right" if share > 0.8 else "left" if share < 0.2 else "center")
+            else:
+                lines["best"].set_data([], [])
+                lines["best_text"].set_text("")
+        if self._lr is not None:
+            # Each epoch's rate is a flat step: over the epoch's batches in batch mode (e, e + 1],
+            # else centred on the epoch's point e + 1, so changes show between two points.
+            epochs = np.asarray(history.epoch, dtype=float) + (0.0 if self.batches else 0.5)
+            rates = np.asarray(history.learning_rate, dtype=float)
+            if len(epochs):
+                epochs = np.append(epochs, epochs[-1] + 1)
+                rates = np.append(rates, rates[-1])
+            self._lr["line"].set_data(epochs, rates)
+        self._set_guides(history)
+
+    # --- drawing -----------------------------------------------------------------------------
+
+    def draw(self, history) -> str:
+        """Bring the figure up to date with ``history``; returns ``"full"`` or ``"blit"``."""
+        import matplotlib as mpl
+
+        with mpl.rc_context(STYLE):
+            key = self._layout_key(history)
+            if key != self._key or self.figure is None:
+                self._build(key)
+            xlim, ylims, lr_ylim = self._limits(history)
+            full = self._background is None or xlim != self._xlim
+            if xlim != self._xlim:
+                self._xlim = xlim
+                for ax in self._axes():
+                    ax.set_xlim(*xlim)
+            for panel, ylim in zip(self._panels, ylims):
+                if ylim != panel.ylim:
+                    panel.ylim = ylim
+                    panel.ax.set_ylim(*ylim)
+                    full = True
+            if self._lr is not None and lr_ylim != self._lr["ylim"]:
+                self._lr["ylim"] = lr_ylim
+                self._lr["ax"].set_ylim(*lr_ylim)
+                full = True
+            self._set_data(history)
+            canvas = self.figure.canvas
+            if full:
+                canvas.draw()  # animated artists are left out: this is the background
+                self._background = canvas.copy_from_bbox(self.figure.bbox)
+            else:
+                canvas.restore_region(self._background)
+            renderer = canvas.get_renderer()
+            for artist in self._animated():
+                artist.draw(renderer)
+        return "full" if full else "blit"
+
+    def png(self, *, compress_level: int = 6) -> bytes:
+        """The current frame as PNG bytes (call after :meth:`draw`)."""
+        from PIL import Image
+
+        canvas = self.figure.canvas
+        width, height = canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="png", compress_level=compress_level)
+        return out.getvalue()
+
+    def text(self) -> str:
+        """The figure's plain-text stand-in, e.g. ``<Figure size 720x300 with 2 Axes>``."""
+        return repr(self.figure)
