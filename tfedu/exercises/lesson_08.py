@@ -1,0 +1,111 @@
+"""Exercises for lesson 08 (metrics).
+
+>>> from tfedu.exercises import lesson_08 as ex
+>>> ex.q1.check(0.6).passed
+True
+"""
+import keras
+import numpy as np
+
+from tfedu.exercises import Exercise
+
+#: Five predictions over four classes, and the true classes.
+PROBABILITIES = np.array([[0.1, 0.5, 0.3, 0.1],
+                          [0.6, 0.1, 0.2, 0.1],
+                          [0.2, 0.2, 0.5, 0.1],
+                          [0.3, 0.4, 0.2, 0.1],
+                          [0.25, 0.25, 0.2, 0.3]], dtype="float32")
+LABELS = np.array([2, 0, 1, 3, 2])
+
+
+def _top2(answer):
+    "it is the fraction of rows whose true class is among the two highest probabilities"
+    top_two = np.argsort(-PROBABILITIES, axis=1)[:, :2]
+    expected = float(np.mean([label in row for label, row in zip(LABELS, top_two)]))
+    assert abs(float(answer) - expected) < 1e-6, f"got {float(answer)}, expected {expected}"
+
+
+q1 = Exercise(
+    "Exercise 1 · Top-2 accuracy by hand",
+    checks=[_top2],
+    hint="For each row, find the two largest probabilities (np.argsort(-p)[:2]) and check whether "
+         "the label is one of them; average the answers.",
+    solution="""
+    top_two = np.argsort(-probabilities, axis=1)[:, :2]
+    top2_accuracy = np.mean([label in row for label, row in zip(labels, top_two)])
+    """,
+)
+
+
+def _per_sample(answer):
+    "it returns one value per sample: |y - ŷ| / |y| as a percentage"
+    y_true = np.array([[100.0], [50.0], [20.0]], dtype="float32")
+    y_pred = np.array([[110.0], [45.0], [20.0]], dtype="float32")
+    got = np.asarray(answer(y_true, y_pred)).reshape(-1)
+    expected = [10.0, 10.0, 0.0]
+    assert got.shape == (3,) and np.allclose(got, expected, atol=1e-4), f"got {np.round(got, 4).tolist()}, expected {expected}"
+
+
+def _works_in_compile(answer):
+    "Keras reports it under the function's name during evaluate"
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile("sgd", "mse", metrics=[answer])
+    result = model.evaluate(np.array([[1.0], [2.0]]), np.array([[2.0], [4.0]]), verbose=0, return_dict=True)
+    assert answer.__name__ in result, f"evaluate reported {sorted(result)}"
+    assert abs(result[answer.__name__] - 50.0) < 1e-3, f"{answer.__name__} = {result[answer.__name__]}, expected 50"
+
+
+q2 = Exercise(
+    "Exercise 2 · A metric function",
+    checks=[_per_sample, _works_in_compile],
+    hint="keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true) * 100, averaged over the last axis "
+         "(keras.ops.mean(..., axis=-1)) so each sample gives one number.",
+    solution="""
+    def percent_error(y_true, y_pred):
+        return keras.ops.mean(keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true), axis=-1) * 100
+    """,
+)
+
+
+def _is_metric_class(answer):
+    "it is a keras.metrics.Metric subclass"
+    assert isinstance(answer, type) and issubclass(answer, keras.metrics.Metric), f"got {answer!r}"
+
+
+def _tracks_the_maximum(answer):
+    "over several batches, result() is the largest |y_true - y_pred| seen"
+    metric = answer()
+    metric.update_state(np.array([1.0, 2.0]), np.array([1.5, 2.0]))
+    metric.update_state(np.array([0.0, 5.0]), np.array([3.0, 4.0]))
+    metric.update_state(np.array([1.0]), np.array([1.0]))
+    assert abs(float(metric.result()) - 3.0) < 1e-6, f"result() is {float(metric.result())}, expected 3.0"
+
+
+def _resets(answer):
+    "reset_state() starts again from zero"
+    metric = answer()
+    metric.update_state(np.array([0.0]), np.array([9.0]))
+    metric.reset_state()
+    metric.update_state(np.array([0.0]), np.array([1.0]))
+    assert abs(float(metric.result()) - 1.0) < 1e-6, f"after reset, result() is {float(metric.result())}"
+
+
+q3 = Exercise(
+    "Exercise 3 · A stateful metric",
+    checks=[_is_metric_class, _tracks_the_maximum, _resets],
+    hint="Keep one scalar weight (add_weight(shape=(), initializer='zeros')); in update_state assign "
+         "keras.ops.maximum(current, keras.ops.max(keras.ops.abs(y_true - y_pred))).",
+    solution="""
+    class MaxAbsoluteError(keras.metrics.Metric):
+        def __init__(self, name="max_abs_error", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.largest = self.add_weight(shape=(), initializer="zeros", name="largest")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            error = keras.ops.max(keras.ops.abs(keras.ops.cast(y_true, "float32") - keras.ops.cast(y_pred, "float32")))
+            self.largest.assign(keras.ops.maximum(self.largest, error))
+
+        def result(self):
+            return self.largest
+    """,
+)
