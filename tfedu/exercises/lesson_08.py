@@ -10,11 +10,11 @@ import numpy as np
 from tfedu.exercises import Exercise
 
 #: Five predictions over four classes, and the true classes.
-PROBABILITIES = np.array([[0.1, 0.5, 0.3, 0.1],
+PROBABILITIES = np.array([[0.1, 0.5, 0.3, 0.1],      # no ties, so "the top two" is unambiguous
                           [0.6, 0.1, 0.2, 0.1],
-                          [0.2, 0.2, 0.5, 0.1],
+                          [0.2, 0.25, 0.45, 0.1],
                           [0.3, 0.4, 0.2, 0.1],
-                          [0.25, 0.25, 0.2, 0.3]], dtype="float32")
+                          [0.25, 0.2, 0.15, 0.4]], dtype="float32")
 LABELS = np.array([2, 0, 1, 3, 2])
 
 
