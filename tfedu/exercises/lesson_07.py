@@ -1,0 +1,219 @@
+"""Exercises for lesson 07 (losses and regularization).
+
+>>> import numpy as np
+>>> from tfedu.exercises import lesson_07 as ex
+>>> answer = float(np.mean(-np.log(ex.PROBABILITIES[np.arange(len(ex.LABELS)), ex.LABELS])))
+>>> ex.q1.check(answer).passed
+True
+"""
+import keras
+import numpy as np
+
+from tfedu.exercises import Exercise
+
+_rng = np.random.default_rng(7)
+
+#: Exercise 1: predicted probabilities for 6 samples and 4 classes, and the true class of each.
+PROBABILITIES = _rng.dirichlet(np.ones(4), size=6).astype(np.float32)
+LABELS = np.array([0, 3, 1, 1, 2, 3])
+
+
+def _is_a_number(answer):
+    "it is one number"
+    value = answer.numpy() if hasattr(answer, "numpy") else answer
+    assert np.ndim(value) == 0, f"got an array of shape {np.shape(value)}: take the mean over the samples"
+    float(value)
+
+
+def _equals_keras(answer):
+    "it equals keras.losses.SparseCategoricalCrossentropy() on the same data"
+    expected = float(keras.losses.SparseCategoricalCrossentropy()(LABELS, PROBABILITIES))
+    got = float(answer.numpy() if hasattr(answer, "numpy") else answer)
+    assert abs(got - expected) < 1e-5, f"got {got:.5f}, expected {expected:.5f}"
+
+
+q1 = Exercise(
+    "Exercise 1 · Cross-entropy by hand",
+    checks=[_is_a_number, _equals_keras],
+    hint="For each sample take the probability of its true class, PROBABILITIES[i, LABELS[i]] (fancy indexing: "
+         "PROBABILITIES[np.arange(6), LABELS]), then average -log of those.",
+    solution="""
+    picked = probabilities[np.arange(len(labels)), labels]
+    answer = float(np.mean(-np.log(picked)))
+    """,
+)
+
+_Y_TRUE = _rng.lognormal(3.0, 1.5, (12, 1)).astype(np.float32)     # positive, from about 1 to 200
+_Y_PRED = (_Y_TRUE * _rng.lognormal(0.0, 0.5, (12, 1))).astype(np.float32)
+
+
+def _msle(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, np.float64), np.asarray(y_pred, np.float64)
+    return np.mean((np.log1p(y_pred) - np.log1p(y_true)) ** 2, axis=-1)
+
+
+def _per_sample(answer):
+    "msle(y_true, y_pred) returns one value per sample: shape (12,) for (12, 1) inputs"
+    out = np.asarray(answer(keras.ops.convert_to_tensor(_Y_TRUE), keras.ops.convert_to_tensor(_Y_PRED)))
+    assert out.shape == (12,), f"it returned shape {out.shape}; average over the last axis only (axis=-1)"
+
+
+def _equals_keras_msle(answer):
+    "it equals keras.losses.mean_squared_logarithmic_error on positive targets"
+    out = np.asarray(answer(keras.ops.convert_to_tensor(_Y_TRUE), keras.ops.convert_to_tensor(_Y_PRED)))
+    expected = np.asarray(keras.losses.mean_squared_logarithmic_error(_Y_TRUE, _Y_PRED))
+    worst = int(np.argmax(np.abs(out - expected)))
+    assert np.allclose(out, expected, rtol=1e-4, atol=1e-6), (
+        f"for y_true={float(_Y_TRUE[worst, 0]):.2f}, y_pred={float(_Y_PRED[worst, 0]):.2f} it gives "
+        f"{float(out[worst]):.5f}, Keras gives {float(expected[worst]):.5f}"
+    )
+
+
+def _ratios_not_differences(answer):
+    "2 for 1 costs more than 1010 for 1000: it punishes ratios, not differences"
+    y = keras.ops.convert_to_tensor(np.array([[1.0], [1000.0]], np.float32))
+    guess = keras.ops.convert_to_tensor(np.array([[2.0], [1010.0]], np.float32))
+    small, large = (float(v) for v in np.asarray(answer(y, guess)))
+    assert small > large, f"2 for 1 costs {small:.5f}, 1010 for 1000 costs {large:.5f}"
+
+
+def _works_in_keras(answer):
+    "model.compile(loss=msle) works, and evaluate() reports the mean loss"
+    model = keras.Sequential([keras.Input(shape=(1,)),
+                              keras.layers.Dense(1, kernel_initializer="ones", bias_initializer="zeros")])
+    model.compile(loss=answer)
+    got = float(model.evaluate(_Y_PRED, _Y_TRUE, batch_size=len(_Y_TRUE), verbose=0))
+    expected = float(np.mean(_msle(_Y_TRUE, _Y_PRED)))
+    assert abs(got - expected) < 1e-4 * max(1.0, expected), (
+        f"a model that predicts y_pred gets {got:.5f}, expected {expected:.5f}"
+    )
+
+
+q2 = Exercise(
+    "Exercise 2 · A custom loss: squared error of logarithms",
+    checks=[_per_sample, _equals_keras_msle, _ratios_not_differences, _works_in_keras],
+    hint="keras.ops.log1p(y) is log(1 + y). Square the difference of the two logs and take "
+         "keras.ops.mean(..., axis=-1) for one value per sample.",
+    solution="""
+    def msle(y_true, y_pred):
+        return keras.ops.mean((keras.ops.log1p(y_pred) - keras.ops.log1p(y_true)) ** 2, axis=-1)
+    """,
+)
+
+_Y_BINARY = (_rng.random((16, 1)) < 0.3).astype(np.float32)
+_P_BINARY = _rng.uniform(0.02, 0.98, (16, 1)).astype(np.float32)
+
+
+def _weighted_bce(y_true, y_pred, positive_weight):
+    y_true, y_pred = np.asarray(y_true, np.float64), np.asarray(y_pred, np.float64)
+    return np.mean(-(positive_weight * y_true * np.log(y_pred) + (1 - y_true) * np.log(1 - y_pred)), axis=-1)
+
+
+def _is_a_loss_class(answer):
+    "WeightedCrossentropy(positive_weight=3.0) creates a keras.losses.Loss"
+    assert isinstance(answer, type) and issubclass(answer, keras.losses.Loss), (
+        f"got {answer!r}; pass the class itself, a subclass of keras.losses.Loss"
+    )
+    answer(positive_weight=3.0)
+
+
+def _can_be_called(answer):
+    "calling it returns one number (its __init__ calls super().__init__)"
+    value = answer(positive_weight=3.0)(_Y_BINARY, _P_BINARY)
+    assert np.ndim(np.asarray(value)) == 0, f"it returned shape {np.shape(np.asarray(value))}"
+
+
+def _plain_when_weight_is_one(answer):
+    "with positive_weight=1 it equals keras.losses.BinaryCrossentropy()"
+    got = float(answer(positive_weight=1.0)(_Y_BINARY, _P_BINARY))
+    expected = float(keras.losses.BinaryCrossentropy()(_Y_BINARY, _P_BINARY))
+    assert abs(got - expected) < 1e-5, f"got {got:.5f}, expected {expected:.5f}"
+
+
+def _weights_class_one(answer):
+    "with positive_weight=3 the class-1 terms count three times"
+    for weight in (3.0, 0.5):
+        got = float(answer(positive_weight=weight)(_Y_BINARY, _P_BINARY))
+        expected = float(np.mean(_weighted_bce(_Y_BINARY, _P_BINARY, weight)))
+        assert abs(got - expected) < 1e-5, f"with positive_weight={weight}: got {got:.5f}, expected {expected:.5f}"
+
+
+def _same_for_any_batch(answer):
+    "the mean over 16 samples equals the mean of two batches of 8 (no (N, N) broadcasting)"
+    loss = answer(positive_weight=3.0)
+    whole = float(loss(_Y_BINARY, _P_BINARY))
+    halves = (float(loss(_Y_BINARY[:8], _P_BINARY[:8])) + float(loss(_Y_BINARY[8:], _P_BINARY[8:]))) / 2
+    assert abs(whole - halves) < 1e-5, f"16 samples give {whole:.5f}, two batches of 8 give {halves:.5f} on average"
+
+
+def _keeps_its_config(answer):
+    "get_config() holds positive_weight, and from_config rebuilds the same loss"
+    loss = answer(positive_weight=2.5)
+    config = loss.get_config()
+    assert config.get("positive_weight") == 2.5, f"get_config() returned {config}"
+    copy = answer.from_config(config)
+    assert abs(float(copy(_Y_BINARY, _P_BINARY)) - float(loss(_Y_BINARY, _P_BINARY))) < 1e-7, "the copy differs"
+
+
+q3 = Exercise(
+    "Exercise 3 · A Loss subclass: weighted cross-entropy",
+    checks=[_is_a_loss_class, _can_be_called, _plain_when_weight_is_one, _weights_class_one, _same_for_any_batch,
+            _keeps_its_config],
+    hint="__init__(self, positive_weight=1.0, name='weighted_crossentropy', **kwargs) calls "
+         "super().__init__(name=name, **kwargs) first. call() returns "
+         "-(w * y_true * log(p) + (1 - y_true) * log(1 - p)) averaged over axis=-1; clip p to "
+         "[keras.config.epsilon(), 1 - epsilon] before the logs. get_config adds positive_weight to "
+         "super().get_config().",
+    solution="""
+    class WeightedCrossentropy(keras.losses.Loss):
+        def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.positive_weight = positive_weight
+
+        def call(self, y_true, y_pred):
+            epsilon = keras.config.epsilon()
+            p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)
+            terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)
+            return keras.ops.mean(-terms, axis=-1)
+
+        def get_config(self):
+            return {**super().get_config(), "positive_weight": self.positive_weight}
+    """,
+)
+
+#: Exercise 4: a small model with L2, L1 and L1+L2 penalties. Its weights are fixed by seeds.
+REGULARIZED = keras.Sequential(
+    [
+        keras.Input(shape=(5,)),
+        keras.layers.Dense(4, activation="relu", kernel_regularizer=keras.regularizers.l2(0.01),
+                           bias_regularizer=keras.regularizers.l1(0.1),
+                           kernel_initializer=keras.initializers.GlorotUniform(seed=71),
+                           bias_initializer=keras.initializers.RandomNormal(stddev=0.5, seed=72)),
+        keras.layers.Dense(2, kernel_regularizer=keras.regularizers.l1_l2(l1=0.001, l2=0.02),
+                           kernel_initializer=keras.initializers.GlorotUniform(seed=73)),
+    ],
+    name="regularized",
+)
+
+
+def _penalty_matches(answer):
+    "it equals the sum of REGULARIZED.losses"
+    _is_a_number(answer)
+    expected = float(np.sum([float(v) for v in REGULARIZED.losses]))
+    got = float(answer.numpy() if hasattr(answer, "numpy") else answer)
+    assert abs(got - expected) < 1e-5, f"got {got:.6f}, expected {expected:.6f}"
+
+
+q4 = Exercise(
+    "Exercise 4 · The penalty by hand",
+    checks=[_is_a_number, _penalty_matches],
+    hint="l2(λ) adds λ·Σw², l1(λ) adds λ·Σ|w|, l1_l2 adds both. Three terms: the first kernel (l2 0.01), the "
+         "first bias (l1 0.1) and the second kernel (l1 0.001 + l2 0.02). Get the arrays with "
+         "layer.kernel.numpy() and layer.bias.numpy().",
+    solution="""
+    first, second = ex.REGULARIZED.layers
+    answer = (0.01 * np.sum(first.kernel.numpy() ** 2)
+              + 0.1 * np.sum(np.abs(first.bias.numpy()))
+              + 0.001 * np.sum(np.abs(second.kernel.numpy())) + 0.02 * np.sum(second.kernel.numpy() ** 2))
+    """,
+)
