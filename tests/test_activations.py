@@ -1,13 +1,12 @@
-import io
-
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import tensorflow as tf
-from PIL import Image
 
 from tfedu import activations
+
+from explorer_checks import assert_background_is_fresh
 
 X = np.linspace(-5, 5, 401, dtype=np.float32)
 AWAY_FROM_ZERO = np.abs(X) > 0.01
@@ -127,18 +126,6 @@ def test_plot_activation_uses_the_given_axes_and_shows_softmax_components():
     labels = [line.get_label() for line in ax.lines]
     assert labels[:4] == ["out[0] (input x)", "out[1] (input 0)", "out[2] (input -1)", "d out[0]/dx by GradientTape"]
     plt.close(figure)
-
-
-def _pixels(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)))
-
-
-def assert_background_is_fresh(explorer):
-    """The cached background must equal a freshly drawn one (same layout), or a change was missed."""
-    shown = _pixels(explorer.image.value)
-    explorer._background_state = (explorer.background_key(), None)  # force a redraw, keep the layout
-    explorer._changed()
-    np.testing.assert_array_equal(_pixels(explorer.image.value), shown)
 
 
 def test_explorer_updates_the_same_figure_in_place():

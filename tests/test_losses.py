@@ -1,12 +1,11 @@
-import io
-
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from PIL import Image
 
 from tfedu import losses
+
+from explorer_checks import assert_background_is_fresh
 
 RNG = np.random.default_rng(0)
 
@@ -221,18 +220,6 @@ def test_plot_classification_losses_panels_and_axes():
     assert single.figure is figure and len(ax.lines) == 6
     assert str(single).splitlines()[0].split() == ["loss", "at", "z", "-2", "0", "2"]
     plt.close(figure)
-
-
-def _pixels(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)))
-
-
-def assert_background_is_fresh(explorer):
-    """The cached background must equal a freshly drawn one (same layout), or a change was missed."""
-    shown = _pixels(explorer.image.value)
-    explorer._background_state = (explorer.background_key(), None)  # force a redraw, keep the layout
-    explorer._changed()
-    np.testing.assert_array_equal(_pixels(explorer.image.value), shown)
 
 
 # --- explorer ------------------------------------------------------------------------------------

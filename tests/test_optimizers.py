@@ -1,13 +1,12 @@
-import io
-
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import tensorflow as tf
-from PIL import Image
 
 from tfedu import optimizers
+
+from explorer_checks import assert_background_is_fresh
 
 
 def eager_run(name, surface, learning_rate, steps, start):
@@ -116,18 +115,6 @@ def test_optimizer_race_draws_trajectories_and_losses():
     figure, ax = plt.subplots()
     assert optimizers.optimizer_race("saddle", ["Adam"], steps=20, ax=ax).figure is figure
     plt.close(figure)
-
-
-def _pixels(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)))
-
-
-def assert_background_is_fresh(explorer):
-    """The cached background must equal a freshly drawn one (same layout), or a change was missed."""
-    shown = _pixels(explorer.image.value)
-    explorer._background_state = (explorer.background_key(), None)  # force a redraw, keep the layout
-    explorer._changed()
-    np.testing.assert_array_equal(_pixels(explorer.image.value), shown)
 
 
 def test_race_explorer_replays_without_recomputing():
