@@ -1,0 +1,362 @@
+"""The course as a student sees it: real JupyterLab in headless Chromium, driven with Playwright.
+
+nbval proves that lessons compute the same text; these tests prove that what is
+*drawn* works: lessons run from the Run menu without errors, explorers render as
+widgets (not as their text form), moving a slider redraws the figure, a
+``LivePlot`` cell shows one plot updated in place (not a growing list), and the
+kernel survives. Fixtures (Chromium, the JupyterLab server) are in conftest.py.
+
+Screenshots of everything checked are saved (path printed at the end of the run;
+``TFEDU_SCREENSHOTS=folder`` chooses it); a failing test adds ``FAILED-*.png``.
+"""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Real lessons run end to end with Run > Run All Cells: one explorer and one LivePlot fit, about 30 s here.
+# (Every lesson runs under nbval; the browser adds the drawing, so one representative lesson is enough.)
+LESSONS = ["05_gradient_descent.ipynb"]
+KERNEL_READY_TIMEOUT = 120_000  # ms: JupyterLab loads, then the kernel starts (slow on 2 busy cores)
+RUN_ALL_TIMEOUT = 240_000       # ms: a whole lesson
+REDRAW_TIMEOUT = 30_000         # ms: one slider move -> new picture
+WIDGET_TEXT = re.compile(r"^\s*(IntSlider|FloatSlider|FloatLogSlider|FloatRangeSlider|VBox|HBox|Image|Dropdown|"
+                         r"ToggleButtons|Checkbox|SelectMultiple|Output)\(", re.M)
+ERROR_MIME = "application/vnd.jupyter.stderr"  # how JupyterLab renders tracebacks and stderr alike
+# JavaScript conditions on the open notebook: a cell is queued or running ([*]); the status bar says Idle.
+QUEUED = ("[...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')]"
+          ".some(p => p.textContent.includes('*'))")
+IDLE = "/\\|\\s*Idle\\b/.test(document.querySelector('#jp-main-statusbar')?.innerText || '')"
+
+# A small notebook aimed at the interactive parts: two explorers and a LivePlot fit slowed down a little so
+# that several frames are drawn, between two cells that print the kernel's process id.
+CHECK_NOTEBOOK = "browser_check.ipynb"
+CHECK_CELLS = [
+    "import os, time\nimport tfedu\ntfedu.setup()\nprint('kernel pid', os.getpid())",
+    'tfedu.activations.activation_explorer(["sigmoid", "relu", "leaky_relu", "elu"])',
+    "tfedu.losses.loss_explorer()",
+    "import keras\n"
+    "x, y = tfedu.data.load_digits(flatten=True)\n"
+    'model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(10, activation="softmax")])\n'
+    'model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])\n'
+    "slow_down = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: time.sleep(0.3))\n"
+    'plot = tfedu.callbacks.LivePlot(budget=float("inf"))  # redraw after every epoch\n'
+    "model.fit(x[:600], y[:600], epochs=12, validation_split=0.25, verbose=0, callbacks=[plot, slow_down]);",
+    "print('kernel pid', os.getpid(), tfedu._display.detect_environment())",
+]
+
+
+# Driving JupyterLab -----------------------------------------------------------------------------------
+
+
+class Notebook:
+    """One notebook open in JupyterLab in a Playwright page."""
+
+    def __init__(self, page, lab, path: str, shots: Path):
+        self.page, self.lab, self.path, self.shots = page, lab, path, shots
+        self.stem = Path(path).stem
+        self.model = nbformat.read(lab.root / path, as_version=4)
+        self.code = [cell for cell in self.model.cells if cell.cell_type == "code"]
+
+    # the page
+    @property
+    def panel(self):
+        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+
+    def cell(self, index: int):
+        """The code cell at ``index`` among the notebook's code cells."""
+        return self.panel.locator(".jp-CodeCell").nth(index)
+
+    def index_of(self, text: str) -> int:
+        matches = [i for i, cell in enumerate(self.code) if text in cell.source]
+        assert matches, f"{self.path}: no code cell contains {text!r}"
+        return matches[0]
+
+    def shoot(self, name: str, locator=None) -> Path:
+        target = self.shots / f"{self.stem}-{name}.png"
+        if locator is None:
+            self.page.screenshot(path=str(target))
+        else:
+            locator.scroll_into_view_if_needed()
+            locator.screenshot(path=str(target))
+        return target
+
+    def status(self) -> str:
+        return self.page.locator("#jp-main-statusbar").inner_text()
+
+    # actions
+    def open(self) -> None:
+        # `reset`: start from an empty workspace, not with the tabs an earlier test left open.
+        self.page.goto(self.lab.url(f"lab/tree/{self.path}?reset"))
+        self.panel.wait_for(state="visible", timeout=KERNEL_READY_TIMEOUT)
+        self.wait_idle(KERNEL_READY_TIMEOUT)
+
+    def wait_idle(self, timeout=KERNEL_READY_TIMEOUT) -> None:
+        """Wait until the status bar says the notebook's kernel is idle."""
+        try:
+            self.page.wait_for_function(f"() => {IDLE}", timeout=timeout)
+        except Exception as error:
+            raise AssertionError(f"{self.path}: the kernel is not idle after {timeout / 1000:.0f} s; status bar: "
+                                 f"{self.status()!r}\nJupyterLab log:\n{self.lab.log_tail()}") from error
+
+    def kernel_state(self) -> str:
+        sessions = [s for s in self.lab.api("sessions") if s["path"] == self.path]
+        return sessions[-1]["kernel"]["execution_state"] if sessions else "no session"
+
+    def wait_settled(self, image, quiet: float = 1.0, timeout: float = REDRAW_TIMEOUT / 1000) -> None:
+        """Wait until the kernel has handled every control change (a drag sends several) and the picture
+        has stayed the same for ``quiet`` seconds."""
+        deadline = time.monotonic() + timeout
+        source, since = image.get_attribute("src"), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            now = image.get_attribute("src")
+            if now != source:
+                source, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet and self.kernel_state() == "idle" and "Idle" in self.status():
+                return
+        raise AssertionError(f"{self.path}: the widget did not settle in {timeout:.0f} s "
+                             f"(kernel {self.kernel_state()}, status bar {self.status()!r})")
+
+    def menu(self, menu: str, item: str) -> None:
+        self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
+        self.page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel",
+                          has_text=re.compile(f"^{re.escape(item)}$")).click()
+
+    def run_all(self, timeout=RUN_ALL_TIMEOUT, while_running=None) -> float:
+        """Run > Run All Cells, as a student does; wait until no cell is queued and the kernel is idle.
+
+        ``while_running()`` is called once the cells are queued. Fails if a cell did not run (JupyterLab
+        stops a Run All at the first error), showing the error outputs."""
+        started = time.monotonic()
+        self.menu("Run", "Run All Cells")
+        # The command marks every cell queued ([*]) at once; then wait until none is left.
+        self.page.wait_for_function(f"() => {QUEUED}", timeout=10_000)
+        if while_running is not None:
+            while_running()
+        try:
+            self.page.wait_for_function(f"() => !({QUEUED}) && {IDLE}", timeout=timeout, polling=250)
+        except Exception as error:
+            self.shoot("run-all-timeout")
+            prompts = self.panel.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+            raise AssertionError(f"{self.path}: Run All did not finish in {timeout / 1000:.0f} s; prompts {prompts}, "
+                                 f"status bar {self.status()!r}") from error
+        prompts = self.panel.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        not_run = [i + 1 for i, cell in enumerate(self.code)
+                   if cell.source.strip() and not re.fullmatch(r"\[\d+\]:?", prompts[i].strip())]
+        if not_run:
+            self.assert_no_errors()
+            raise AssertionError(f"{self.path}: Run All left code cells {not_run} unexecuted: {prompts}")
+        return time.monotonic() - started
+
+    # checks
+    def assert_no_errors(self) -> None:
+        problems = []
+        for index in range(len(self.code)):
+            tags = self.code[index].metadata.get("tags", [])
+            if "raises-exception" in tags:
+                continue
+            for text in self.cell(index).locator(f'.jp-OutputArea-output[data-mime-type="{ERROR_MIME}"]').all_inner_texts():
+                problems.append(f"cell {index + 1}: {text.strip()[:600]}")
+        assert not problems, f"{self.path}: error or stderr outputs in the browser:\n" + "\n".join(problems)
+        texts = "\n".join(self.panel.locator(".jp-OutputArea-output").all_inner_texts())
+        assert "Error displaying widget" not in texts, f"{self.path}: a widget failed to display"
+        shown_as_text = WIDGET_TEXT.findall(texts)
+        assert not shown_as_text, f"{self.path}: widgets shown as text ({shown_as_text}): is the widget manager active?"
+
+    def assert_widget(self, index: int, name: str):
+        """The cell's output is a rendered ipywidgets box with controls and a drawn image; returns the box."""
+        cell = self.cell(index)
+        box = cell.locator(".jp-OutputArea-output .jupyter-widgets.widget-vbox").first
+        texts = cell.locator('.jp-OutputArea-output[data-mime-type="text/plain"]').all_inner_texts()
+        assert box.count() == 1 and not texts, (
+            f"{self.path}, cell {index + 1}: the explorer is not rendered as a widget; text outputs: {texts}")
+        assert box.locator(".widget-slider, .widget-toggle-buttons").count() >= 1, "no controls in the widget"
+        image = box.locator("img.widget-image")
+        assert image.count() == 1, f"{self.path}, cell {index + 1}: expected one image in the widget"
+        size = image.evaluate("img => [img.naturalWidth, img.naturalHeight, img.getBoundingClientRect().width]")
+        assert size[0] > 200 and size[1] > 100 and size[2] > 200, f"the widget's figure is not drawn: {size}"
+        self.shoot(f"cell{index + 1}-{name}", cell)
+        return box
+
+    def move_slider(self, index: int, name: str, label: str, fraction: float) -> None:
+        """Drag the slider ``label`` by ``fraction`` of its width; the widget's picture must change."""
+        box = self.cell(index).locator(".jp-OutputArea-output .jupyter-widgets.widget-vbox").first
+        slider = box.locator(".widget-slider").filter(
+            has=self.page.locator(".widget-label", has_text=re.compile(f"^{re.escape(label)}$")))
+        assert slider.count() == 1, f"{self.path}, cell {index + 1}: no slider labelled {label!r}"
+        image = box.locator("img.widget-image")
+        readout = slider.locator(".widget-readout")
+        before, value_before = fingerprint(image), readout.inner_text()
+        pixels_before = box.screenshot(path=str(self.shots / f"{self.stem}-cell{index + 1}-{name}-before.png"))
+
+        handle, track = slider.locator(".noUi-handle").first, slider.locator(".noUi-base").first
+        handle.scroll_into_view_if_needed()
+        grip, rail = handle.bounding_box(), track.bounding_box()
+        x, y = grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2
+        target = min(max(x + fraction * rail["width"], rail["x"] + 2), rail["x"] + rail["width"] - 2)
+        self.page.mouse.move(x, y)
+        self.page.mouse.down()
+        self.page.mouse.move(target, y, steps=12)
+        self.page.mouse.up()
+
+        value_after = readout.inner_text()
+        assert value_after != value_before, f"{label}: dragging did not move the slider ({value_before})"
+        try:
+            self.page.wait_for_function("([img, src]) => img.src !== src && img.complete && img.naturalWidth > 0",
+                                        arg=[image.element_handle(), before["src"]], timeout=REDRAW_TIMEOUT)
+        except Exception as error:
+            box.screenshot(path=str(self.shots / f"{self.stem}-cell{index + 1}-{name}-NOT-REDRAWN.png"))
+            raise AssertionError(f"{self.path}, cell {index + 1}: moving {label!r} from {value_before} to "
+                                 f"{value_after} did not redraw the figure within {REDRAW_TIMEOUT / 1000:.0f} s "
+                                 "(the <img> kept its picture)") from error
+        self.wait_settled(image)
+        after = fingerprint(image)
+        pixels_after = box.screenshot(path=str(self.shots / f"{self.stem}-cell{index + 1}-{name}-after.png"))
+        assert after["sha256"] != before["sha256"], (
+            f"{self.path}, cell {index + 1}: moving {label!r} ({value_before} -> {value_after}) sent the same picture")
+        assert pixels_after != pixels_before, f"{label}: the widget looks the same on screen after the move"
+
+    def image_outputs(self, index: int) -> int:
+        return self.cell(index).locator('.jp-OutputArea-output[data-mime-type="image/png"] img').count()
+
+    def assert_kernel_alive(self, pid: int) -> None:
+        assert psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE, (
+            f"{self.path}: the kernel process {pid} died")
+        assert self.lab.kernel_pid(self.path) == pid, f"{self.path}: the kernel was restarted"
+        deadline = time.monotonic() + 30
+        while self.kernel_state() != "idle" and time.monotonic() < deadline:
+            time.sleep(0.25)
+        assert self.kernel_state() == "idle", f"{self.path}: the server says the kernel is {self.kernel_state()}"
+        status = self.status()
+        assert re.search(r"\|\s*Idle\b", status), f"{self.path}: kernel status {status!r}"
+        dialogs = self.page.locator(".jp-Dialog").all_inner_texts()
+        assert not dialogs, f"{self.path}: JupyterLab shows a dialog: {dialogs}"
+
+
+def fingerprint(image) -> dict:
+    """The bytes behind an <img> (a blob: URL for ipywidgets.Image): size and SHA-256."""
+    return image.evaluate("""async img => {
+        const data = await (await fetch(img.src)).arrayBuffer();
+        const digest = await crypto.subtle.digest('SHA-256', data);
+        return {src: img.src, bytes: data.byteLength,
+                sha256: Array.from(new Uint8Array(digest), b => b.toString(16).padStart(2, '0')).join('')};
+    }""")
+
+
+@pytest.fixture
+def notebooks(lab, page, screenshots):
+    """Open a notebook in ``page``, as the only tab (the page fixture shuts its kernel down afterwards)."""
+
+    def open_notebook(path: str) -> Notebook:
+        notebook = Notebook(page, lab, path, screenshots)
+        notebook.open()
+        return notebook
+
+    return open_notebook
+
+
+# The tests --------------------------------------------------------------------------------------------
+
+
+def test_binder_link_opens_the_lessons_index(notebooks):
+    """The README's Binder badge opens JupyterLab at this path: the first lesson, its kernel ready."""
+    readme = (ROOT / "README.md").read_text()
+    url_path = re.search(r"https://mybinder\.org/v2/gh/[^)\s]+\?urlpath=([^)\s&]+)", readme).group(1)
+    assert url_path.startswith("lab/tree/lessons/"), url_path
+    notebook = notebooks(url_path.removeprefix("lab/tree/"))
+    title = notebook.panel.locator(".jp-MarkdownCell h1").first
+    assert re.match(r"00 · ", title.inner_text()), title.inner_text()
+    assert "Python 3" in notebook.status()
+    notebook.shoot("opened-from-binder-url")
+
+
+def test_explorers_and_liveplot_work_in_the_browser(lab, notebooks):
+    """Two explorers answer their sliders with a new picture; LivePlot updates one output during fit."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in CHECK_CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nb, lab.root / CHECK_NOTEBOOK)
+    notebook = notebooks(CHECK_NOTEBOOK)
+    pid = lab.kernel_pid(CHECK_NOTEBOOK)
+
+    # Watch the LivePlot cell's outputs while it runs: how many pictures it showed, and at most how many at once.
+    live = notebook.index_of("LivePlot(")
+    notebook.cell(live).evaluate("""cell => {
+        const hash = s => { let h = 0; for (let i = 0; i < s.length; i += 3) h = (h * 31 + s.charCodeAt(i)) | 0; return h; };
+        const seen = window.livePlotWatch = {pictures: [], mostOutputs: 0, mostImages: 0};
+        const look = () => {
+            const outputs = cell.querySelectorAll('.jp-OutputArea-output');
+            const images = cell.querySelectorAll('.jp-OutputArea-output img');
+            seen.mostOutputs = Math.max(seen.mostOutputs, outputs.length);
+            seen.mostImages = Math.max(seen.mostImages, images.length);
+            images.forEach(img => { const h = hash(img.src); if (!seen.pictures.includes(h)) seen.pictures.push(h); });
+        };
+        new MutationObserver(look).observe(cell, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+    }""")
+
+    def during_fit():
+        notebook.page.wait_for_function(f"() => window.livePlotWatch.pictures.length >= 3 || !({QUEUED})",
+                                        timeout=RUN_ALL_TIMEOUT)
+        notebook.shoot("liveplot-during-fit", notebook.cell(live))
+
+    notebook.run_all(while_running=during_fit)
+    notebook.assert_no_errors()
+
+    watch = notebook.page.evaluate("() => window.livePlotWatch")
+    assert watch["mostImages"] == 1 and watch["mostOutputs"] == 1, (
+        f"LivePlot must update one output in place, but the cell showed up to {watch['mostOutputs']} outputs "
+        f"and {watch['mostImages']} images at once")
+    assert len(watch["pictures"]) >= 4, f"LivePlot drew only {len(watch['pictures'])} frames in a 12-epoch fit"
+    assert notebook.image_outputs(live) == 1
+    notebook.shoot("liveplot-final", notebook.cell(live))
+
+    first = notebook.cell(0).locator(".jp-OutputArea").inner_text()
+    last = notebook.cell(len(CHECK_CELLS) - 1).locator(".jp-OutputArea").inner_text()
+    assert f"kernel pid {pid}" in first and f"kernel pid {pid}" in last, (first, last, pid)
+    assert "frontend='jupyter'" in last, f"the kernel does not know it runs in JupyterLab: {last}"
+
+    activations = notebook.index_of("activation_explorer(")
+    notebook.assert_widget(activations, "activation-explorer")
+    notebook.move_slider(activations, "activation-explorer-slope", "leaky_relu slope", 0.5)
+    notebook.move_slider(activations, "activation-explorer-alpha", "elu alpha", 0.4)
+    losses = notebook.index_of("loss_explorer(")
+    notebook.assert_widget(losses, "loss-explorer")
+    notebook.move_slider(losses, "loss-explorer-delta", "Huber δ", 0.4)
+    notebook.move_slider(losses, "loss-explorer-gamma", "focal γ", -0.3)
+    notebook.assert_no_errors()
+    notebook.assert_kernel_alive(pid)
+    notebook.shoot("end")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lesson_runs_in_jupyterlab(lab, notebooks, lesson):
+    """A real lesson, Run All Cells: no errors, its widgets drawn and answering, one LivePlot image each."""
+    notebook = notebooks(f"lessons/{lesson}")
+    pid = lab.kernel_pid(notebook.path)
+    seconds = notebook.run_all()
+    print(f"{lesson}: Run All Cells took {seconds:.1f} s in the browser")
+    notebook.assert_no_errors()
+
+    widget_cells = [i for i, cell in enumerate(notebook.code)
+                    if any("application/vnd.jupyter.widget-view+json" in out.get("data", {}) for out in cell.outputs)]
+    assert widget_cells, f"{lesson} has no widget cell to check"
+    for index in widget_cells:
+        notebook.assert_widget(index, "widget")
+    slider_cells = [i for i in widget_cells if notebook.cell(i).locator(".widget-slider").count()]
+    for index in slider_cells:
+        label = notebook.cell(index).locator(".widget-slider .widget-label").first.inner_text()
+        notebook.move_slider(index, "slider", label, 0.3)
+
+    for index in [i for i, cell in enumerate(notebook.code) if "LivePlot(" in cell.source]:
+        assert notebook.image_outputs(index) == 1, f"{lesson}, cell {index + 1}: LivePlot must leave exactly one plot"
+        notebook.shoot(f"cell{index + 1}-liveplot", notebook.cell(index))
+
+    notebook.assert_no_errors()
+    notebook.assert_kernel_alive(pid)
