@@ -494,12 +494,16 @@ class Target:
             t = tf.reshape(tf.cast(t, dtype), shape)
             sources = list(self.sources) if self.style == "closure" else list(self.x)
             with tf.autodiff.ForwardAccumulator(sources[i], t) as acc:
-                y = self._call_at(sources)
+                y = self._forward_output(sources)
             out = acc.jvp(y, unconnected_gradients=tf.UnconnectedGradients.ZERO)
             return tf.reshape(out, [-1])
 
         return _map_rows(jvp, tangents, self.sizes[i], self.out_size + self.point_cost,
                          self.style == "arguments" and self.vectorize, self.vectorize_from)
+
+    def _forward_output(self, sources):
+        """What forward mode differentiates: the function's output (the gradient, for second order)."""
+        return self._call_at(sources)
 
     def diagnose(self, i):
         args = self.sources if self.style == "closure" else self.x
@@ -588,20 +592,9 @@ class GradientTarget(Target):
             out.append(np.concatenate([np.asarray(h, np.float64).reshape(-1) for h in hv]))
         return np.asarray(out)
 
-    def _forward(self, i, tangents):
-        dtype = self.x[i].dtype
-        shape = self.shapes[i]
-
-        def jvp(t):
-            t = tf.reshape(tf.cast(t, dtype), shape)
-            sources = list(self.sources) if self.style == "closure" else list(self.x)
-            with tf.autodiff.ForwardAccumulator(sources[i], t) as acc:
-                grads = self._gradient_list(sources)
-                g = tf.concat([tf.reshape(h, [-1]) for h in grads], 0)
-            return acc.jvp(g, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-
-        return _map_rows(jvp, tangents, self.sizes[i], self.out_size + self.point_cost,
-                         self.style == "arguments" and self.vectorize, self.vectorize_from)
+    def _forward_output(self, sources):
+        grads = self._gradient_list(sources)
+        return tf.concat([tf.reshape(h, [-1]) for h in grads], 0)
 
 
 def _weak(f):
