@@ -3,6 +3,10 @@
 
     python3 course.py lab     # install (first time only) and open JupyterLab at the lessons index
     python3 course.py test    # install (first time only) and run the whole test suite
+    python3 course.py test --portability [CONFIG,...] [lessons/NN_topic.ipynb ...]
+                              # re-run the lessons under other numeric set-ups (another CPU's
+                              # SIMD level, oneDNN off, 1 or 3 threads) and name every cell
+                              # whose output changes
     python3 course.py setup   # only create / update the environment
     python3 course.py execute lessons/01_tensors.ipynb ...
                               # Restart & Run All each notebook and save it with its outputs
@@ -20,7 +24,10 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
+import time
 import venv
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -90,10 +97,138 @@ def lab(args: list) -> None:
     run([python, "-m", "jupyterlab", str(INDEX), *args])
 
 
+# Numeric set-ups another machine may have: a CPU without AVX-512 or AVX (oneDNN then
+# picks other kernels), TensorFlow built or run without oneDNN, fewer or more threads
+# (reductions are split differently). A lesson's compared output must not change under any.
+PORTABILITY = {
+    "avx2": {"ONEDNN_MAX_CPU_ISA": "AVX2"},
+    "sse41": {"ONEDNN_MAX_CPU_ISA": "SSE41"},
+    "onednn-off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
+    "1-thread": {"TF_NUM_INTRAOP_THREADS": "1"},
+    "3-threads": {"TF_NUM_INTRAOP_THREADS": "3"},
+}
+# The one `python3 course.py test` adds to every full run (CI included). One thread uses one
+# core, so it runs beside the main suite on a 2-core machine.
+CI_PORTABILITY = "1-thread"
+
+
 def test(args: list) -> None:
+    if args and args[0].startswith("--portability"):
+        names, paths = parse_portability(args)
+        sys.exit(portability(names, paths))
     python = ensure_environment()
     env = dict(os.environ, PYTHONHASHSEED="0")
-    run([python, "-m", "pytest", *args], env=env)
+    if args:  # a chosen part of the suite: run just that
+        run([python, "-m", "pytest", *args], env=env)
+        return
+    # The whole suite: pytest, and beside it the lessons under one perturbed set-up.
+    with tempfile.TemporaryDirectory(prefix="tfedu-portability-") as folder:
+        side = start_portability_run(python, CI_PORTABILITY, ["lessons"], Path(folder))
+        main = subprocess.run([str(python), "-m", "pytest"], cwd=ROOT, env=env).returncode
+        say(f"waiting for the lessons under the {CI_PORTABILITY!r} set-up "
+            f"({describe_config(CI_PORTABILITY)}) ...")
+        changed = finish_portability_run(side)
+        report_portability([side])
+    if main != 0:
+        sys.exit(main)
+    if changed:
+        sys.exit(1)
+
+
+def parse_portability(args: list):
+    flag, _, chosen = args[0].partition("=")
+    if flag != "--portability":
+        sys.exit(f"[course] unknown option {args[0]!r}; use --portability or --portability=NAME,NAME.")
+    names = [name.strip() for name in chosen.split(",") if name.strip()] or list(PORTABILITY)
+    unknown = [name for name in names if name not in PORTABILITY]
+    if unknown:
+        sys.exit(f"[course] unknown portability set-up {unknown[0]!r}; choose from {', '.join(PORTABILITY)}.")
+    paths = args[1:] or ["lessons"]
+    return names, paths
+
+
+def describe_config(name: str) -> str:
+    return " ".join(f"{key}={value}" for key, value in PORTABILITY[name].items())
+
+
+def start_portability_run(python: Path, name: str, paths: list, folder: Path) -> dict:
+    """Start strict nbval over ``paths`` with one set-up's variables; return what to wait for."""
+    report = folder / f"{name}.xml"
+    log = open(folder / f"{name}.log", "w")
+    env = dict(os.environ, PYTHONHASHSEED="0", **PORTABILITY[name])
+    command = [str(python), "-m", "pytest", *paths, "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT),
+               "-q", "--no-header",
+               f"--junitxml={report}", "-o", "junit_family=xunit1"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return {"name": name, "process": process, "report": report, "log": log, "start": time.monotonic()}
+
+
+def finish_portability_run(run_info: dict) -> list:
+    """Wait for one set-up's run; return the cells whose outputs changed (or that failed)."""
+    code = run_info["process"].wait()
+    run_info["log"].close()
+    run_info["seconds"] = time.monotonic() - run_info["start"]
+    cells, passed = [], 0
+    if run_info["report"].is_file():
+        for case in ElementTree.parse(run_info["report"]).iter("testcase"):
+            problem = case.find("failure")
+            if problem is None:
+                problem = case.find("error")
+            if problem is None:
+                passed += 1 if case.find("skipped") is None else 0
+                continue
+            notebook = case.get("classname", "").replace(".ipynb", "").replace(".", "/") + ".ipynb"
+            detail = (problem.get("message") or "") + "\n" + (problem.text or "")
+            cells.append((f"{notebook} {case.get('name')}", _first_difference(detail)))
+    if code != 0 and not cells:
+        log_text = Path(run_info["log"].name).read_text(errors="replace")
+        cells.append(("(the run itself)", f"pytest exited with {code}: {log_text[-800:]}"))
+    run_info["changed"], run_info["passed"] = cells, passed
+    return cells
+
+
+def _first_difference(text: str) -> str:
+    """The few lines of nbval's report that show how the output changed."""
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    marked = [line for line in lines if line.lstrip().startswith(("+", "-")) and not line.lstrip().startswith(("+++", "---"))]
+    shown = marked or lines
+    return "\n".join(shown[:6])
+
+
+def report_portability(runs: list) -> None:
+    print()
+    say("portability: strict nbval under other numeric set-ups")
+    for info in runs:
+        verdict = "same outputs" if not info["changed"] else f"{len(info['changed'])} cell(s) changed"
+        say(f"  {info['name']:<11} {describe_config(info['name']):<28} {verdict} "
+            f"({info['passed']} cells passed, {info['seconds']:.0f} s)")
+        for cell, difference in info["changed"]:
+            say(f"      {cell}")
+            for line in difference.splitlines():
+                print(f"          {line}")
+    failed = sum(len(info["changed"]) for info in runs)
+    passed = sum(info["passed"] for info in runs)
+    print(f"portability: {passed} passed, {failed} failed", flush=True)
+
+
+def portability(names: list, paths: list, jobs: int = 2) -> int:
+    """Run strict nbval over ``paths`` once per named set-up (two at a time); 1 if any output changed."""
+    python = ensure_environment()
+    say(f"portability: {len(names)} set-up(s) over {' '.join(paths)}, {jobs} at a time ...")
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="tfedu-portability-") as folder:
+        pending = list(names)
+        active = []
+        while pending or active:
+            while pending and len(active) < jobs:
+                active.append(start_portability_run(python, pending.pop(0), paths, Path(folder)))
+            info = active.pop(0)
+            finish_portability_run(info)
+            say(f"  {info['name']} done")
+            runs.append(info)
+        runs.sort(key=lambda info: names.index(info["name"]))
+        report_portability(runs)
+    return 1 if any(info["changed"] for info in runs) else 0
 
 
 EXECUTE = """

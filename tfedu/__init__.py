@@ -13,44 +13,21 @@ from __future__ import annotations
 import importlib
 import os
 import platform
-import sys
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+
+from . import _runtime
 
 __version__ = "0.1.0"
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
-# Public helper modules (tfedu/data.py, the tfedu/exercises/ package, ...): imported on
-# first attribute access, so they cost nothing until a lesson uses them.
-_SUBMODULES = tuple(sorted(
-    name
-    for name in [p.stem for p in _PACKAGE_DIR.glob("*.py")] + [p.parent.name for p in _PACKAGE_DIR.glob("*/__init__.py")]
-    if not name.startswith("_")
-))
+# Public helper modules, imported on first attribute access so they cost nothing until a
+# lesson uses them. Listed by hand: a stray file in the folder never becomes public API
+# (tests/test_project.py checks the list against the files).
+_SUBMODULES = (
+    "activations", "callbacks", "data", "descent", "exercises", "gradcheck", "losses", "metrics",
+    "optimizers", "tape", "tensors",
+)
 
 __all__ = ["setup", "SetupInfo", "__version__", *_SUBMODULES]
-
-# Lines TensorFlow's C++ runtime writes to the process's stderr while it loads
-# and when it first looks for devices. They say nothing a student can act on
-# (no GPU here, which CPU instructions the wheel was built for), and they would
-# land in notebook outputs, so setup() drops them. Anything else is kept.
-_STARTUP_NOISE = (
-    "All log messages before absl::InitializeLog() is called",
-    "cudart_stub.cc",
-    "cpu_feature_guard.cc",
-    "To enable the following instructions",
-    "cuda_platform.cc",
-    "cuda_executor.cc",
-    "cuda_dnn.cc",
-    "cuda_fft.cc",
-    "cuda_blas.cc",
-    "Unable to register cu",
-    "computation_placer.cc",
-    "TF-TRT Warning",
-    "oneDNN custom operations are on",
-    "port.cc",
-)
 
 DEFAULT_SEED = 42
 
@@ -58,6 +35,9 @@ DEFAULT_SEED = 42
 @dataclass(frozen=True)
 class SetupInfo:
     """What :func:`setup` configured, shown as a short deterministic summary.
+
+    ``threads`` (TensorFlow's intra-op pool) and ``threads_source`` depend on
+    the machine, so the printout leaves them out.
 
     >>> info = SetupInfo(seed=1, tfedu="0.1.0", tensorflow="2.21.0", keras="3.15.1",
     ...                  numpy="2.4.6", python="3.11", devices=("CPU",), op_determinism=True)
@@ -74,6 +54,8 @@ class SetupInfo:
     python: str
     devices: tuple
     op_determinism: bool
+    threads: int | None = None
+    threads_source: str = ""
 
     @property
     def has_gpu(self) -> bool:
@@ -91,59 +73,9 @@ class SetupInfo:
     __repr__ = __str__
 
 
-def _is_startup_noise(line: str) -> bool:
-    return any(marker in line for marker in _STARTUP_NOISE)
-
-
-class _NativeStderrFilter:
-    """Capture what C++ code writes to file descriptor 2, then pass on all but known noise.
-
-    Python-level ``sys.stderr`` is not enough: TensorFlow's runtime writes
-    straight to the descriptor, which Jupyter kernels forward into outputs.
-    """
-
-    def __enter__(self):
-        sys.stderr.flush()
-        self._saved = os.dup(2)
-        self._buffer = tempfile.TemporaryFile(mode="w+b")
-        os.dup2(self._buffer.fileno(), 2)
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            sys.stderr.flush()
-        finally:
-            os.dup2(self._saved, 2)
-            os.close(self._saved)
-        self._buffer.seek(0)
-        text = self._buffer.read().decode("utf-8", errors="replace")
-        self._buffer.close()
-        kept = [line for line in text.splitlines() if line.strip() and not _is_startup_noise(line)]
-        if kept:
-            print("\n".join(kept), file=sys.stderr)
-        return False
-
-
-def _import_tensorflow_quietly():
-    """Import TensorFlow and create its devices with start-up noise filtered out."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if "tensorflow" in sys.modules:
-        import tensorflow as tf
-
-        return tf
-    try:
-        with _NativeStderrFilter():
-            import tensorflow as tf
-
-            tf.config.list_logical_devices()  # device creation logs here, once
-    except ImportError as error:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "TensorFlow is not installed in this Python environment "
-            f"({sys.executable}). Start the course with `python3 course.py lab`, "
-            "which installs the pinned requirements, or run "
-            "`pip install -r requirements.txt`."
-        ) from error
-    return tf
+# Kept under their old names for code written against tfedu 0.1.
+_NativeStderrFilter = _runtime.NativeStderrFilter
+_import_tensorflow_quietly = _runtime.import_tensorflow_quietly
 
 
 def _lesson_plot_style():
@@ -169,7 +101,7 @@ def _lesson_plot_style():
 
 
 def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool = True,
-          plot_style: bool = True) -> SetupInfo:
+          plot_style: bool = True, threads: int | None = None) -> SetupInfo:
     """Prepare a lesson: import TensorFlow, seed everything, make results repeatable.
 
     Call it once at the top of every lesson (calling it again is harmless and
@@ -183,6 +115,13 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
       (TensorFlow 2.21 with Keras 3.15). The start-up lines about CUDA and CPU
       instructions, which ignore that setting, are filtered out while importing;
       any other native message is kept;
+    * sizes TensorFlow's thread pools (intra-op and inter-op) to the CPUs this
+      process may use: its CPU affinity, lowered by a cgroup CPU quota (a
+      JupyterHub or Binder pod limited to 2 CPUs on a 64-core node gets 2
+      threads, not 64). ``threads=N`` chooses instead; ``TF_NUM_INTRAOP_THREADS``
+      and ``TF_NUM_INTEROP_THREADS`` in the environment win over both. The
+      pools can only be sized before TensorFlow first runs, so call ``setup()``
+      first (again later is harmless); ``SetupInfo.threads`` tells what was set;
     * ``keras.backend.clear_session()``: Keras's automatic layer and model names
       start again (``dense``, ``dense_1``...), so summaries repeat run after run;
     * ``keras.utils.set_random_seed(seed)``: seeds Python's ``random``,
@@ -211,12 +150,23 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
                         "for example tfedu.setup(seed=42).")
     if not 0 <= seed < 2**32:
         raise ValueError(f"seed must be between 0 and 2**32 - 1, got {seed}.")
+    if threads is not None:
+        from ._validate import count
+
+        threads = count(threads, "threads", example=2)
+    settings = {}
+
+    def size_threads(tf):
+        settings["threads"] = _runtime.configure_threads(tf, threads)
 
     if quiet:
-        tf = _import_tensorflow_quietly()
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        tf = _runtime.import_tensorflow_quietly(before_devices=size_threads)
         tf.get_logger().setLevel("ERROR")
     else:
         import tensorflow as tf
+
+        size_threads(tf)
     import keras
     import numpy as np
 
@@ -240,6 +190,8 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
         python=".".join(platform.python_version_tuple()[:2]),
         devices=tuple(devices),
         op_determinism=_op_determinism_enabled(deterministic),
+        threads=settings["threads"].intra_op,
+        threads_source=settings["threads"].source,
     )
 
 
