@@ -94,3 +94,61 @@ def test_lesson_00_bank_accepts_its_solutions_and_rejects_near_misses():
     assert not wrong_seed.passed and "seed=3" in str(wrong_seed)
     two_arms = lesson_00.q2.check(data.make_toy("spiral", n_samples=120, seed=3))
     assert "class sizes are [60, 60], expected [40, 40, 40]" in str(two_arms)
+
+
+def _calls(answer):
+    "your function returns 1 for 0"
+    assert answer(0) == 1
+
+
+CALLER = Exercise("Call", checks=[_calls], hint="h", solution="s", time_limit=0.5)
+
+
+def test_an_answer_that_calls_sys_exit_is_reported_and_the_kernel_survives():
+    import sys
+
+    result = CALLER.check(lambda x: sys.exit(3))
+    assert not result.passed
+    assert "called sys.exit() or exit() (3)" in str(result) and "return a value" in str(result)
+    result = CALLER.check(lambda x: exit())
+    assert not result.passed and "sys.exit()" in str(result)
+
+
+def test_an_answer_that_never_ends_is_stopped_after_the_time_limit():
+    import time
+
+    def forever(x):
+        while True:
+            pass
+
+    start = time.monotonic()
+    result = CALLER.check(forever)
+    assert time.monotonic() - start < 5
+    assert not result.passed and "stopped after 0.5 s" in str(result) and "loop" in str(result)
+    # the watchdog is gone: later code is not interrupted
+    time.sleep(0.7)
+    assert CALLER.check(lambda x: 1).passed
+
+
+def test_a_quick_answer_is_not_interrupted_by_a_late_timeout():
+    quick = Exercise("Quick", checks=[_calls], hint="h", solution="s", time_limit=0.05)
+    for _ in range(20):
+        assert quick.check(lambda x: 1).passed
+    import time
+    time.sleep(0.1)  # a pending timeout would be raised here
+
+
+def test_errors_point_at_the_students_line():
+    def answer(x):
+        values = [1, 2]
+        return values[5]
+
+    result = CALLER.check(answer)
+    assert "raised IndexError: list index out of range" in str(result)
+    assert "of your code: return values[5]" in str(result)
+
+
+def test_exercise_rejects_bad_time_limits():
+    for bad in (0, -1, True, "30"):
+        with pytest.raises(ValueError, match="time_limit must be a number of seconds > 0"):
+            Exercise("T", checks=[_calls], hint="h", solution="s", time_limit=bad)

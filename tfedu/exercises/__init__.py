@@ -26,13 +26,16 @@ Count the axes: not answered yet. Replace the ... with your answer and run the c
 """
 from __future__ import annotations
 
+import ctypes
 import html
+import os
 import textwrap
+import threading
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-__all__ = ["Exercise", "CheckResult", "Hint", "Solution", "Mismatch", "close"]
+__all__ = ["Exercise", "CheckResult", "CheckTimeout", "Hint", "Solution", "Mismatch", "close", "TIME_LIMIT"]
 
 
 class Mismatch(AssertionError):
@@ -116,6 +119,72 @@ class Solution(_Text):
         )
 
 
+#: Seconds one check may run before it is stopped (an endless loop in the student's code).
+TIME_LIMIT = 30.0
+
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class CheckTimeout(BaseException):
+    """Raised inside a check that ran past its time limit (a BaseException, so student code cannot catch it)."""
+
+
+class _Watchdog:
+    """Stop the calling thread with :class:`CheckTimeout` after ``seconds``.
+
+    The exception is raised at the next Python bytecode the thread runs, so a
+    loop written in Python stops; a single long TensorFlow op finishes first.
+    """
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.fired = False
+        self._lock = threading.Lock()
+        self._running = False
+
+    def _fire(self):
+        with self._lock:
+            if self._running:
+                self.fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread), ctypes.py_object(CheckTimeout))
+
+    def __enter__(self):
+        if self.seconds:
+            self._thread = threading.get_ident()
+            self._running = True
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.seconds:
+            with self._lock:
+                self._running = False
+            self._timer.cancel()
+        return False
+
+    def clear(self):
+        """Drop a timeout that fired but was not raised yet (the check ended just in time)."""
+        if self.fired:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
+
+
+def _student_line(error: BaseException) -> str:
+    """Where the error happened, in the student's own code when it is there (not in tfedu or a library)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [frame for frame in frames
+           if not os.path.abspath(frame.filename).startswith(_PACKAGE_ROOT + os.sep)
+           and "site-packages" not in frame.filename and "/lib/python" not in frame.filename]
+    frame = (own or frames)[-1] if (own or frames) else None
+    if frame is None:
+        return ""
+    if own:
+        code = f": {frame.line.strip()}" if frame.line else ""
+        return f" (line {frame.lineno} of your code{code})"
+    return f" (line {frame.lineno} of {os.path.basename(frame.filename)})"
+
+
 def _describe(check: Callable) -> str:
     doc = (check.__doc__ or "").strip()
     return doc.splitlines()[0] if doc else check.__name__.replace("_", " ")
@@ -140,13 +209,19 @@ class Exercise:
     reported as "not answered yet", never as an error.
     """
 
-    def __init__(self, title: str, *, checks: Sequence[Callable], hint: str, solution: str):
+    def __init__(self, title: str, *, checks: Sequence[Callable], hint: str, solution: str,
+                 time_limit: float | None = None):
         if not checks:
             raise ValueError(f"Exercise {title!r} needs at least one check function.")
         not_callable = [c for c in checks if not callable(c)]
         if not_callable:
             raise TypeError(f"Exercise {title!r}: checks must be functions, got {not_callable!r}.")
+        if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
+                                       or not time_limit > 0):
+            raise ValueError(f"Exercise {title!r}: time_limit must be a number of seconds > 0 or None, "
+                             f"got {time_limit!r}.")
         self.title = title
+        self.time_limit = time_limit
         self.checks = tuple(checks)
         self._hint = hint
         self._solution = solution
@@ -160,20 +235,38 @@ class Exercise:
             return CheckResult(self.title, passed=False, answered=False)
         lines = []
         failed = False
+        limit = TIME_LIMIT if self.time_limit is None else self.time_limit
         for check in self.checks:
             description = _describe(check)
+            watchdog = _Watchdog(limit)
             try:
-                check(answer)
+                try:
+                    with watchdog:
+                        check(answer)
+                finally:
+                    watchdog.clear()
+            except CheckTimeout:
+                lines.append(CheckLine(False, description,
+                                       f"stopped after {limit:g} s: the code was still running. Look for a loop "
+                                       "that never ends (a `while` whose condition never turns false) or far "
+                                       "too much work, then run the cell again"))
+                failed = True
+            except SystemExit as stop:
+                lines.append(CheckLine(False, description,
+                                       f"your code called sys.exit() or exit() ({stop.code!r}), which would stop "
+                                       "the kernel; return a value (or raise an error) instead"))
+                failed = True
             except AssertionError as wrong:
                 lines.append(CheckLine(False, description, _short(wrong) or "not as expected"))
                 failed = True
-            except Exception as error:  # the student's code (or answer) raised
+            except KeyboardInterrupt:
+                raise  # the student pressed stop: let the kernel interrupt as usual
+            except BaseException as error:  # the student's code (or answer) raised
                 if failed:
                     lines.append(CheckLine(False, description, "skipped until the checks above pass"))
                 else:
-                    where = traceback.extract_tb(error.__traceback__)[-1]
                     lines.append(CheckLine(False, description,
-                                           f"raised {type(error).__name__}: {_short(error)} (line {where.lineno})"))
+                                           f"raised {type(error).__name__}: {_short(error)}{_student_line(error)}"))
                 failed = True
             else:
                 lines.append(CheckLine(True, description))
