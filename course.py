@@ -177,14 +177,30 @@ def finish_portability_run(run_info: dict) -> list:
             if problem is None:
                 passed += 1 if case.find("skipped") is None else 0
                 continue
-            notebook = case.get("classname", "").replace(".ipynb", "").replace(".", "/") + ".ipynb"
+            notebook = case.get("file") or case.get("classname", "").replace(".ipynb", "").replace(".", "/") + ".ipynb"
             detail = (problem.get("message") or "") + "\n" + (problem.text or "")
-            cells.append((f"{notebook} {case.get('name')}", _first_difference(detail)))
+            cells.append((f"{notebook} {case.get('name')}{_cell_place(notebook, case.get('name'))}",
+                          _first_difference(detail)))
     if code != 0 and not cells:
         log_text = Path(run_info["log"].name).read_text(errors="replace")
         cells.append(("(the run itself)", f"pytest exited with {code}: {log_text[-800:]}"))
     run_info["changed"], run_info["passed"] = cells, passed
     return cells
+
+
+def _cell_place(notebook: str, name: str) -> str:
+    """nbval's "Cell N" counts code cells; add the notebook's own cell number and first line."""
+    import json
+
+    try:
+        number = int(name.split()[-1])
+        cells = json.loads((ROOT / notebook).read_text())["cells"]
+        code = [(index, cell) for index, cell in enumerate(cells) if cell["cell_type"] == "code"]
+        index, cell = code[number]
+        first = "".join(cell["source"]).strip().splitlines()[0][:60]
+        return f" (cell {index + 1} of the notebook: {first})"
+    except (OSError, ValueError, IndexError, KeyError):
+        return ""
 
 
 def _first_difference(text: str) -> str:

@@ -1,0 +1,49 @@
+"""`python3 course.py test --portability`: strict nbval under other numeric set-ups, naming changed cells."""
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def portability(*args):
+    return subprocess.run([sys.executable, "course.py", "test", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+
+
+def write_notebook(path: Path, cells: list) -> Path:
+    """Write and execute a small notebook, as a lesson is committed."""
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_portability_names_the_cell_whose_output_depends_on_the_set_up(tmp_path):
+    notebook = write_notebook(tmp_path / "threads.ipynb", [
+        "import os\nprint('stable')",
+        "print('threads:', os.environ.get('TF_NUM_INTRAOP_THREADS', 'default'))",
+    ])
+    result = portability("--portability=3-threads,onednn-off", str(notebook))
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout
+    section = out[out.index("3-threads   "):]
+    assert "1 cell(s) changed" in section.splitlines()[0]
+    assert "threads.ipynb Cell 1" in section
+    assert "threads: default" in section and "threads: 3" in section  # how the output changed
+    assert "onednn-off" in out and "same outputs (2 cells passed" in out
+    assert out.strip().splitlines()[-1] == "portability: 3 passed, 1 failed"
+
+
+def test_portability_passes_on_a_lesson_and_rejects_unknown_set_ups():
+    result = portability("--portability=1-thread", "lessons/00_welcome.ipynb")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "1-thread    TF_NUM_INTRAOP_THREADS=1" in result.stdout and "same outputs" in result.stdout
+    result = portability("--portability=avx512")
+    assert result.returncode != 0 and "unknown portability set-up 'avx512'" in result.stderr
