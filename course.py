@@ -100,16 +100,21 @@ def lab(args: list) -> None:
 # Numeric set-ups another machine may have: a CPU without AVX-512 or AVX (oneDNN then
 # picks other kernels), TensorFlow built or run without oneDNN, fewer or more threads
 # (reductions are split differently). A lesson's compared output must not change under any.
+# The ISA limits apply to both code generators TensorFlow uses on a CPU: oneDNN (matmuls,
+# convolutions) and XLA (compiled functions such as tfedu's optimizer races).
 PORTABILITY = {
-    "avx2": {"ONEDNN_MAX_CPU_ISA": "AVX2"},
-    "sse41": {"ONEDNN_MAX_CPU_ISA": "SSE41"},
+    "avx2": {"ONEDNN_MAX_CPU_ISA": "AVX2", "XLA_FLAGS": "--xla_cpu_max_isa=AVX2"},
+    "sse41": {"ONEDNN_MAX_CPU_ISA": "SSE41", "XLA_FLAGS": "--xla_cpu_max_isa=SSE4_2"},
     "onednn-off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
     "1-thread": {"TF_NUM_INTRAOP_THREADS": "1"},
     "3-threads": {"TF_NUM_INTRAOP_THREADS": "3"},
+    "old-cpu-1-thread": {"ONEDNN_MAX_CPU_ISA": "SSE41", "XLA_FLAGS": "--xla_cpu_max_isa=SSE4_2",
+                         "TF_NUM_INTRAOP_THREADS": "1"},
 }
-# The one `python3 course.py test` adds to every full run (CI included). One thread uses one
-# core, so it runs beside the main suite on a 2-core machine.
-CI_PORTABILITY = "1-thread"
+# The one `python3 course.py test` adds to every full run (CI included): an older CPU's
+# instructions and one thread at once. One thread uses one core, so it runs beside the main
+# suite on a 2-core machine.
+CI_PORTABILITY = "old-cpu-1-thread"
 
 
 def test(args: list) -> None:
@@ -204,8 +209,14 @@ def _cell_place(notebook: str, name: str) -> str:
 
 
 def _first_difference(text: str) -> str:
-    """The few lines of nbval's report that show how the output changed."""
+    """The few lines of nbval's report that show how the output changed (or the error raised)."""
+    import re
+
+    text = re.sub(r"(\x1b|#x1B)\[[0-9;]*m", "", text)
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    if any("Cell execution caused an exception" in line for line in lines):
+        errors = [line for line in lines if re.match(r"\s*[A-Za-z_.]*(Error|Exception|Warning)\b", line)]
+        return "\n".join(["raised an exception:", *(errors[-2:] or lines[-3:])])
     marked = [line for line in lines if line.lstrip().startswith(("+", "-")) and not line.lstrip().startswith(("+++", "---"))]
     shown = marked or lines
     return "\n".join(shown[:6])
@@ -216,7 +227,7 @@ def report_portability(runs: list) -> None:
     say("portability: strict nbval under other numeric set-ups")
     for info in runs:
         verdict = "same outputs" if not info["changed"] else f"{len(info['changed'])} cell(s) changed"
-        say(f"  {info['name']:<11} {describe_config(info['name']):<28} {verdict} "
+        say(f"  {info['name']:<16} {describe_config(info['name'])}: {verdict} "
             f"({info['passed']} cells passed, {info['seconds']:.0f} s)")
         for cell, difference in info["changed"]:
             say(f"      {cell}")

@@ -33,17 +33,17 @@ def test_portability_names_the_cell_whose_output_depends_on_the_set_up(tmp_path)
     result = portability("--portability=3-threads,onednn-off", str(notebook))
     assert result.returncode == 1, result.stdout + result.stderr
     out = result.stdout
-    section = out[out.index("3-threads   "):]
+    section = out[out.index("3-threads        "):]
     assert "1 cell(s) changed" in section.splitlines()[0]
     assert "threads.ipynb Cell 1" in section
     assert "threads: default" in section and "threads: 3" in section  # how the output changed
-    assert "onednn-off" in out and "same outputs (2 cells passed" in out
+    assert "onednn-off" in out and "TF_ENABLE_ONEDNN_OPTS=0: same outputs (2 cells passed" in out
     assert out.strip().splitlines()[-1] == "portability: 3 passed, 1 failed"
 
 
 def test_portability_passes_on_a_lesson_and_rejects_unknown_set_ups():
     result = portability("--portability=1-thread", "lessons/00_welcome.ipynb")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "1-thread    TF_NUM_INTRAOP_THREADS=1" in result.stdout and "same outputs" in result.stdout
+    assert "1-thread         TF_NUM_INTRAOP_THREADS=1: same outputs" in result.stdout and "same outputs" in result.stdout
     result = portability("--portability=avx512")
     assert result.returncode != 0 and "unknown portability set-up 'avx512'" in result.stderr
