@@ -90,14 +90,14 @@ def test_any_elementwise_callable_works():
 @pytest.mark.parametrize(
     "args, kwargs, error, message",
     [
-        (("rleu",), {}, ValueError, "Unknown activation 'rleu'.*Did you mean 'relu'"),
+        (("rleu",), {}, ValueError, "activation 'rleu' is not known; did you mean 'relu'"),
         (("leaky_relu",), {"alpha": 0.1}, ValueError,
          "leaky_relu has no parameter 'alpha'; its parameters are: negative_slope"),
         (("glu",), {}, ValueError, "glu is not a curve"),
         ((lambda x: tf.nn.softmax(x),), {}, ValueError, "not element-wise"),
         ((lambda x: np.tanh(np.asarray(x)),), {}, TypeError, "returned ndarray, not a tensor"),
         ((lambda x: tf.constant(np.tanh(x.numpy())),), {}, ValueError, r"gradient of f is None.*\.numpy\(\)"),
-        ((3,), {}, TypeError, "Pass an activation name"),
+        ((3,), {}, TypeError, "fn_or_name must be an activation name such as 'relu' or a callable, got int 3"),
         (("relu", (2, 1)), {}, ValueError, r"x_range must be \(low, high\) with low < high"),
     ],
 )
@@ -157,7 +157,8 @@ def test_explorer_updates_the_same_figure_in_place():
 
 
 def test_explorer_rejects_unknown_names():
-    with pytest.raises(ValueError, match="activation_explorer offers sigmoid, tanh.*got 'softmax'"):
+    with pytest.raises(ValueError, match=r"activation 'softmax' is not known.*activation_explorer offers these; "
+                                         "plot_activation draws any other"):
         activations.activation_explorer(["softmax"])
 
 
@@ -184,7 +185,7 @@ def test_gradient_flow_is_deterministic_and_takes_an_initializer():
     other = activations.layer_gradient_norms("tanh", depth=5, width=8, batch_size=16)
     np.testing.assert_array_equal(first, again)
     assert not np.allclose(first, other)
-    with pytest.raises(ValueError, match="Unknown initializer 'he_nromal'"):
+    with pytest.raises(ValueError, match="initializer 'he_nromal' is not known; did you mean 'he_normal'"):
         activations.layer_gradient_norms("relu", depth=2, initializer="he_nromal")
 
 

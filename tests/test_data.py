@@ -101,8 +101,8 @@ def test_split_is_a_reproducible_partition():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(test_fraction=0.0), "between 0 and 1"),
-        (dict(test_fraction=1.0), "between 0 and 1"),
+        (dict(test_fraction=0.0), r"test_fraction must be a number in \(0, 1\), got 0.0"),
+        (dict(test_fraction=1.0), r"test_fraction must be a number in \(0, 1\), got 1.0"),
         (dict(test_fraction=0.01), "leaves an empty train or test set"),
     ],
 )
@@ -170,16 +170,17 @@ def test_noise_spreads_points():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: data.make_toy("moon"), ValueError, "Unknown toy dataset 'moon'. Choose one of: moons"),
-        (lambda: data.make_toy(["moons"]), ValueError, "Unknown toy dataset"),
+        (lambda: data.make_toy("moon"), ValueError,
+         "toy dataset 'moon' is not known; did you mean 'moons'[?] Choose one of: 'moons'"),
+        (lambda: data.make_toy(["moons"]), TypeError, "name must be one of 'moons', .* got list"),
         (lambda: data.make_moons(1), ValueError, "n_samples must be at least 2"),
         (lambda: data.make_moons(10.0), TypeError, "n_samples must be an int, got float"),
         (lambda: data.make_moons(True), TypeError, "n_samples must be an int, got bool"),
-        (lambda: data.make_moons(10, noise=-0.1), ValueError, "noise must be a finite number >= 0"),
-        (lambda: data.make_moons(10, noise=float("nan")), ValueError, "noise must be a finite number"),
-        (lambda: data.make_circles(10, factor=1.5), ValueError, "factor must be between 0 and 1"),
-        (lambda: data.make_spiral(10, n_classes=1), ValueError, "n_classes must be an int >= 2"),
-        (lambda: data.make_spiral(10, turns=0), ValueError, "turns must be > 0"),
+        (lambda: data.make_moons(10, noise=-0.1), ValueError, "noise must be a number >= 0, got -0.1"),
+        (lambda: data.make_moons(10, noise=float("nan")), ValueError, "noise must be a number >= 0, got nan"),
+        (lambda: data.make_circles(10, factor=1.5), ValueError, r"factor must be a number in \(0, 1\), got 1.5"),
+        (lambda: data.make_spiral(10, n_classes=1), ValueError, r"n_classes must be an int in \[2, 1000\], got 1"),
+        (lambda: data.make_spiral(10, turns=0), ValueError, "turns must be a number > 0, got 0"),
         (lambda: data.make_blobs(2, n_classes=3), ValueError, "n_samples must be at least 3"),
     ],
 )

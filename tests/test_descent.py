@@ -57,9 +57,9 @@ def test_a_run_that_ends_worse_than_it_started_has_diverged():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(learning_rate=0), "learning_rate must be > 0"),
-        (dict(epochs=0), "epochs must be a positive int"),
-        (dict(batch_size=0), r"batch_size must be between 1 and the number of samples \(100\)"),
+        (dict(learning_rate=0), "learning_rate must be a number > 0, got 0"),
+        (dict(epochs=0), "epochs must be an int >= 1, got 0"),
+        (dict(batch_size=0), r"batch_size must be an int in \[1, 100\], got 0. It is at most the number of samples"),
         (dict(batch_size=101), "got 101"),
     ],
 )
@@ -71,7 +71,7 @@ def test_bad_arguments(kwargs, message):
 def test_bad_data():
     with pytest.raises(ValueError, match="same number of samples, got 100 and 99"):
         descent.gradient_descent(X, Y[:99])
-    with pytest.raises(ValueError, match="finite"):
+    with pytest.raises(ValueError, match="x contains nan at index 1"):
         descent.gradient_descent(np.array([1.0, np.nan]), np.array([1.0, 2.0]))
 
 

@@ -90,10 +90,10 @@ def test_learning_rates_per_optimizer():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(surface="himmelblau"), "Unknown surface 'himmelblau'; choose one of rosenbrock, beale, saddle"),
-        (dict(optimizers=["AdamW"]), "Unknown optimizer 'AdamW'. Did you mean 'Adam'"),
+        (dict(surface="himmelblau"), "surface 'himmelblau' is not known. Choose one of: 'rosenbrock', 'beale'"),
+        (dict(optimizers=["AdamW"]), "optimizer 'AdamW' is not known; did you mean 'Adam'"),
         (dict(learning_rate=0), "learning_rate must be a number > 0"),
-        (dict(steps=0), "steps must be an int from 1 to 1000"),
+        (dict(steps=0), r"steps must be an int in \[1, 1000\], got 0. A race runs at most MAX_STEPS = 1000"),
         (dict(start=(1.0,)), r"start must be two finite numbers"),
     ],
 )

@@ -31,7 +31,7 @@ def test_text_form_names_the_call_and_result():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(x=X, op="median"), "Unknown reduction 'median'; choose one of sum, mean"),
+        (dict(x=X, op="median"), "reduction 'median' is not known; did you mean 'mean'[?] Choose one of: 'sum'"),
         (dict(x=np.zeros(3)), r"reduce shows matrices \(2 axes\); got shape \(3,\)"),
         (dict(x=X, axis=2), "axis must be None, 0 or 1"),
     ],

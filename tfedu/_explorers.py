@@ -12,12 +12,18 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from tfedu._widgets import Explorer, new_figure
+from tfedu._focal import _check as _check_focal
+from tfedu._validate import choice, choices, describe, flag, number
+from tfedu._widgets import Explorer, new_figure, slider_range
 from tfedu.activations import EXPLORER_ACTIVATIONS, _fmt, _fmt_x, _grid, activation_curve
-from tfedu.losses import (_COLOURS as LOSS_COLOURS, CLASSIFICATION_LOSSES, REGRESSION_LOSSES,
-                          classification_losses, focal_loss, regression_losses)
+from tfedu.losses import (_COLOURS as LOSS_COLOURS, CLASSIFICATION_LOSSES, REGRESSION_LOSSES, _delta,
+                          classification_losses, regression_losses)
 from tfedu.optimizers import (COLOURS as OPTIMIZER_COLOURS, MAX_STEPS, OPTIMIZERS, SURFACES, _check_optimizers,
-                              _check_surface, _draw_surface, _learning_rates, _style_loss_axes, _truncate, run_race)
+                              _check_start, _check_steps, _check_surface, _draw_surface, _learning_rates,
+                              _style_loss_axes, _truncate, run_race)
+
+# Every explorer shows the values it was given: a value outside a slider's usual range widens the
+# slider (slider_range) when it makes sense, and raises a ValueError naming the argument otherwise.
 
 # --- activations -----------------------------------------------------------------------------
 
@@ -34,14 +40,13 @@ def _nice_limits(low, high, step, cap):
 class ActivationExplorer(Explorer):
     def __init__(self, names, x_range, negative_slope, alpha, approximate, threshold):
         super().__init__()
-        names = [names] if isinstance(names, str) else list(names)
-        names = ["silu" if n == "swish" else n for n in names]
-        unknown = [n for n in names if n not in EXPLORER_ACTIVATIONS]
-        if unknown:
-            raise ValueError(f"activation_explorer offers {', '.join(EXPLORER_ACTIVATIONS)}; got {unknown[0]!r}. "
-                             "Use plot_activation for any other activation or a callable.")
+        names = _explorer_names(names)
         _grid(x_range, 401)
-        self.threshold = float(threshold)
+        low, high = (float(v) for v in x_range)
+        negative_slope = number(negative_slope, "negative_slope", low=0)  # leaky: a fraction of x < 0 passes
+        alpha = number(alpha, "alpha", low=0)  # ELU's level for large negative x is -alpha
+        approximate = flag(approximate, "approximate")
+        self.threshold = number(threshold, "threshold", low=0, low_open=True)
         self.figure, (self.f_ax, self.d_ax) = new_figure((8.4, 3.3), ncols=2)
         self.lines, self.flat, self.derivatives, self.markers = {}, {}, {}, {}
         for name, colour in zip(EXPLORER_ACTIVATIONS, _PALETTE):
@@ -58,13 +63,17 @@ class ActivationExplorer(Explorer):
         self.activations = widgets.SelectMultiple(options=EXPLORER_ACTIVATIONS, value=tuple(names), rows=6,
                                                   description="activations", style=wide,
                                                   layout=widgets.Layout(width="230px"))
-        self.negative_slope = widgets.FloatSlider(value=negative_slope, min=0.0, max=0.5, step=0.01,
+        slope_min, slope_max = slider_range(negative_slope, 0.0, 0.5, 0.01)
+        self.negative_slope = widgets.FloatSlider(value=negative_slope, min=slope_min, max=slope_max, step=0.01,
                                                   description="leaky_relu slope", style=wide)
-        self.alpha = widgets.FloatSlider(value=alpha, min=0.1, max=3.0, step=0.1, description="elu alpha",
-                                         style=wide)
+        alpha_min, alpha_max = slider_range(alpha, 0.1, 3.0, 0.1)
+        self.alpha = widgets.FloatSlider(value=alpha, min=alpha_min, max=alpha_max, step=0.1,
+                                         description="elu alpha", style=wide)
         self.approximate = widgets.Checkbox(value=approximate, description="gelu tanh approximation",
                                             indent=False)
-        self.x_range = widgets.FloatRangeSlider(value=tuple(x_range), min=-10.0, max=10.0, step=0.5,
+        x_min = slider_range(low, -10.0, 10.0, 0.5)[0]
+        x_max = slider_range(high, -10.0, 10.0, 0.5)[1]
+        self.x_range = widgets.FloatRangeSlider(value=(low, high), min=x_min, max=x_max, step=0.5,
                                                 description="x range", style=wide)
         self.curves = {}
         dynamic = [*self.flat.values(), *self.lines.values(), *self.derivatives.values(), *self.markers.values()]
@@ -126,15 +135,35 @@ class ActivationExplorer(Explorer):
         return text
 
 
+def _explorer_names(names) -> list:
+    """The activations to show first: names from EXPLORER_ACTIVATIONS (swish is silu); none is fine."""
+    if names is None or (not isinstance(names, str) and not np.iterable(names)):
+        raise TypeError(f"names must be an activation name or a list of them, e.g. ['sigmoid', 'relu'], got "
+                        f"{describe(names)}.")
+    names = [names] if isinstance(names, str) else list(names)
+    if not names:
+        return []
+    names = [n.strip().lower() if isinstance(n, str) else n for n in names]  # "ReLU" is relu, as in activation_curve
+    try:
+        names = choices(names, "names", [*EXPLORER_ACTIVATIONS, "swish"], what="activation")
+    except ValueError as error:
+        raise ValueError(f"{error} (activation_explorer offers these; plot_activation draws any other "
+                         "activation or a callable.)") from None
+    return list(dict.fromkeys("silu" if n == "swish" else n for n in names))
+
+
 # --- losses ----------------------------------------------------------------------------------
 
 class LossExplorer(Explorer):
     def __init__(self, delta, alpha, gamma, from_logits, show):
         super().__init__()
-        regression_losses([0.0], delta=delta)
-        focal_loss([[1.0]], [[0.5]], alpha=alpha, gamma=gamma)  # validate before building widgets
-        if show not in ("loss", "gradient"):
-            raise ValueError(f"show must be 'loss' or 'gradient', got {show!r}.")
+        delta = _delta(delta)  # validate before building widgets
+        if alpha is None:
+            raise ValueError("alpha=None (no class weighting) has no slider position; give loss_explorer a number "
+                             "in [0, 1], or call focal_loss(..., alpha=None) directly.")
+        alpha, gamma = _check_focal(alpha, gamma)
+        from_logits = flag(from_logits, "from_logits")
+        show = choice(show, "show", ["loss", "gradient"])
         self.figure, (self.regression_ax, self.binary_ax) = new_figure((9.0, 3.4), ncols=2)
         names = {"mean_squared_error": "MSE", "mean_absolute_error": "MAE", "huber": "Huber", "log_cosh": "log-cosh"}
         self.regression_lines = {name: self.regression_ax.plot([], [], color=LOSS_COLOURS[name], lw=1.8,
@@ -157,11 +186,13 @@ class LossExplorer(Explorer):
         self.regression_legend = self.regression_ax.legend(fontsize=8, loc="upper center")
         self.binary_ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0.9))
         wide = {"description_width": "initial"}
-        self.delta = widgets.FloatSlider(value=delta, min=0.1, max=3.0, step=0.1, description="Huber δ", style=wide)
+        delta_max = slider_range(delta, 0.1, 3.0, 0.1)[1]  # a small delta starts the slider: it never reaches 0
+        self.delta = widgets.FloatSlider(value=delta, min=min(delta, 0.1), max=delta_max, step=0.1,
+                                         description="Huber δ", style=wide)
         self.alpha = widgets.FloatSlider(value=alpha, min=0.0, max=1.0, step=0.05, description="focal α",
-                                         style=wide)
-        self.gamma = widgets.FloatSlider(value=gamma, min=0.0, max=5.0, step=0.25, description="focal γ",
-                                         style=wide)
+                                         style=wide)  # [0, 1] is every valid alpha
+        self.gamma = widgets.FloatSlider(value=gamma, min=0.0, max=slider_range(gamma, 0.0, 5.0, 0.25)[1], step=0.25,
+                                         description="focal γ", style=wide)
         self.from_logits = widgets.Checkbox(value=from_logits, description="from_logits", indent=False)
         self.show = widgets.ToggleButtons(options=["loss", "gradient"], value=show, description="show",
                                           style={"button_width": "80px"})
@@ -228,9 +259,11 @@ class RaceExplorer(Explorer):
         surface = _check_surface(surface)
         selected = _check_optimizers(optimizers)
         if isinstance(learning_rate, dict):
-            raise ValueError("The explorer's slider sets one learning rate for all optimizers; pass a number.")
-        _learning_rates(learning_rate, surface, selected)
-        steps = surface.steps if steps is None else steps
+            raise ValueError("The explorer's slider sets one learning rate for all optimizers; pass a number "
+                             "(optimizer_race takes a dict of rates).")
+        rate = _learning_rates(learning_rate, surface, selected)[selected[0]]
+        steps = _check_steps(steps, surface)
+        start = None if start is None else _check_start(start, surface)
         self._start_position = start
         self._cache = {}
         self._syncing = False
@@ -252,10 +285,10 @@ class RaceExplorer(Explorer):
         wide = {"description_width": "initial"}
         self.surface = widgets.Dropdown(options=list(SURFACES), value=surface.name, description="surface",
                                         style=wide, layout=widgets.Layout(width="220px"))
-        rate = surface.learning_rate if learning_rate is None else float(learning_rate)
-        self.learning_rate = widgets.FloatLogSlider(value=rate, base=10, min=-4, max=0, step=0.1,
+        rate_min, rate_max = slider_range(rate, -4, 0, 0.1, log=True)
+        self.learning_rate = widgets.FloatLogSlider(value=rate, base=10, min=rate_min, max=rate_max, step=0.1,
                                                     description="learning rate", readout_format=".2g", style=wide)
-        self.steps = widgets.IntSlider(value=steps, min=10, max=MAX_STEPS, step=10, description="steps",
+        self.steps = widgets.IntSlider(value=steps, min=min(10, steps), max=MAX_STEPS, step=10, description="steps",
                                        style=wide)
         self.replay = widgets.IntSlider(value=steps, min=0, max=steps, description="replay step", style=wide)
         self.play = widgets.Play(value=steps, min=0, max=steps, step=max(steps // 50, 1), interval=60,
@@ -282,7 +315,7 @@ class RaceExplorer(Explorer):
         return [name for name, box in self.checkboxes.items() if box.value]
 
     def _race(self):
-        key = (self.surface.value, round(self.learning_rate.value, 12))
+        key = (self.surface.value, float(f"{self.learning_rate.value:.12g}"))
         if key not in self._cache:
             start = self._start_position if self._start_position is not None else SURFACES[key[0]].start
             self._cache.clear()  # keep one race: MAX_STEPS of every optimizer

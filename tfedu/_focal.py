@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import ops
+
+from tfedu._validate import flag, number
 
 
 def _same_rank(y_true, y_pred):
@@ -27,11 +30,38 @@ def _same_rank(y_true, y_pred):
 
 
 def _check(alpha, gamma):
-    if alpha is not None and not (isinstance(alpha, (int, float)) and 0.0 <= alpha <= 1.0):
-        raise ValueError(f"alpha must be a number in [0, 1] (the weight of class 1) or None for no class "
-                         f"weighting, got {alpha!r}.")
-    if not (isinstance(gamma, (int, float)) and gamma >= 0):
-        raise ValueError(f"gamma must be a number >= 0 (0 turns focal loss into cross-entropy), got {gamma!r}.")
+    """-> (alpha, gamma) as floats (alpha may be None); NumPy scalars are fine, bools, strings and NaN are not."""
+    try:
+        alpha = number(alpha, "alpha", low=0, high=1, allow_none=True, example="0.25")
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{error} (alpha is the weight of class 1; None: no class weighting.)") from None
+    try:
+        gamma = number(gamma, "gamma", low=0, example="2.0")
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{error} (gamma = 0 turns focal loss into cross-entropy.)") from None
+    return alpha, gamma
+
+
+def _check_values(y_true, y_pred, from_logits):
+    """Binary labels in [0, 1], and probabilities in [0, 1] unless ``from_logits``: checked on eager tensors.
+
+    Inside ``model.fit`` (a graph) the values are not known in Python and this check is skipped.
+    Without it, logits passed as probabilities are clipped to [eps, 1 - eps] and labels such as 5 give a
+    loss that is a number, only a wrong one.
+    """
+    if not (hasattr(y_true, "numpy") and hasattr(y_pred, "numpy")):
+        return
+    labels = np.asarray(y_true.numpy())
+    if np.any((labels < 0) | (labels > 1)):
+        bad = labels[(labels < 0) | (labels > 1)].flat[0]
+        raise ValueError(f"y_true holds {float(bad):g}, but focal loss is binary: labels are 0 or 1 (or "
+                         "probabilities in between). For several classes use one-hot labels, one column per class.")
+    if not from_logits:
+        predictions = np.asarray(y_pred.numpy())
+        outside = (predictions < 0) | (predictions > 1)
+        if np.any(outside):
+            raise ValueError(f"y_pred holds {float(predictions[outside].flat[0]):g}, outside [0, 1]: it looks like "
+                             "logits. Pass from_logits=True (or apply a sigmoid first).")
 
 
 def focal_loss(y_true, y_pred, alpha: float | None = 0.25, gamma: float = 2.0, from_logits: bool = False):
@@ -52,12 +82,14 @@ def focal_loss(y_true, y_pred, alpha: float | None = 0.25, gamma: float = 2.0, f
     >>> [round(float(v), 5) for v in focal_loss(y_true, y_pred, alpha=0.25, gamma=2.0)]
     [0.00026, 0.0613]
     """
-    _check(alpha, gamma)
+    alpha, gamma = _check(alpha, gamma)
+    from_logits = flag(from_logits, "from_logits")
     y_pred = ops.convert_to_tensor(y_pred)
     if not str(y_pred.dtype).startswith(("float", "bfloat")):
         y_pred = ops.cast(y_pred, keras.config.floatx())
     y_true = ops.cast(ops.convert_to_tensor(y_true), y_pred.dtype)
     y_true, y_pred = _same_rank(y_true, y_pred)
+    _check_values(y_true, y_pred, from_logits)
     if from_logits:
         p = ops.sigmoid(y_pred)
         cross_entropy = ops.binary_crossentropy(y_true, y_pred, from_logits=True)
@@ -105,10 +137,8 @@ class FocalLoss(keras.losses.Loss):
     def __init__(self, alpha: float | None = 0.25, gamma: float = 2.0, from_logits: bool = False,
                  reduction="sum_over_batch_size", name: str = "focal_loss", dtype=None):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        _check(alpha, gamma)
-        self.alpha = None if alpha is None else float(alpha)
-        self.gamma = float(gamma)
-        self.from_logits = bool(from_logits)
+        self.alpha, self.gamma = _check(alpha, gamma)
+        self.from_logits = flag(from_logits, "from_logits")
 
     def call(self, y_true, y_pred):
         return focal_loss(y_true, y_pred, alpha=self.alpha, gamma=self.gamma, from_logits=self.from_logits)

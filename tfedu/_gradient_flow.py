@@ -8,19 +8,64 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfedu._validate import choice, count, describe
+
 _COLOURS = {"sigmoid": "#cf222e", "tanh": "#bf8700", "relu": "#1a7f37"}
 _OTHER_COLOURS = ("#0969da", "#8250df", "#1b7c83", "#6e7781", "#bf3989")
+_NOT_ACTIVATIONS = ("get", "serialize", "deserialize")
+_NOT_INITIALIZERS = ("get", "serialize", "deserialize", "Initializer")
+#: Upper bounds that keep one gradient-flow measurement to seconds on a small CPU.
+MAX_DEPTH, MAX_WIDTH, MAX_BATCH_SIZE = 200, 1024, 4096
+
+
+def keras_activation_names() -> list:
+    """The functions of ``keras.activations`` (``relu``, ``gelu``, ...), without its helpers (``get``...).
+
+    >>> "gelu" in keras_activation_names(), "get" in keras_activation_names()
+    (True, False)
+    """
+    return [n for n in dir(keras.activations) if not n.startswith("_") and n not in _NOT_ACTIVATIONS
+            and callable(getattr(keras.activations, n))]
+
+
+def check_activation(activation, name="activation"):
+    """A ``keras.activations`` name (any case) or a callable; anything else raises with "did you mean".
+
+    >>> check_activation("ReLU")
+    'relu'
+    >>> check_activation("sigmod")
+    Traceback (most recent call last):
+    ...
+    ValueError: activation 'sigmod' is not known; did you mean 'sigmoid'? Choose one of: 'celu', ...
+    """
+    if callable(activation):
+        return activation
+    if not isinstance(activation, str):
+        raise TypeError(f"{name} must be a keras.activations name such as 'relu' or a callable, got "
+                        f"{describe(activation)}.")
+    return choice(activation.strip().lower(), name, keras_activation_names(), what="activation")
 
 
 def _initializer(name, seed):
+    if isinstance(name, keras.initializers.Initializer):
+        return name
+    if not isinstance(name, str):
+        raise TypeError(f"initializer must be a keras.initializers name such as 'glorot_uniform' or an "
+                        f"Initializer, got {describe(name)}.")
+    public = [n for n in dir(keras.initializers) if not n.startswith("_") and n not in _NOT_INITIALIZERS]
+    if name not in public:  # snake_case names are offered; Keras also takes the class names (HeNormal)
+        choice(name, "initializer", [n for n in public if n.islower()])
     try:
         return keras.initializers.get({"class_name": name, "config": {"seed": seed}})
     except (TypeError, ValueError):
-        try:
-            return keras.initializers.get(name)  # zeros, ones, constant: nothing random to seed
-        except ValueError as error:
-            raise ValueError(f"Unknown initializer {name!r}; try 'glorot_uniform' (the Dense default), "
-                             "'he_normal' (made for ReLU) or 'random_normal'.") from error
+        return keras.initializers.get(name)  # zeros, ones, constant: nothing random to seed
+
+
+def _check_sizes(depth, width, batch_size, seed):
+    return (count(depth, "depth", high=MAX_DEPTH, example=12),
+            count(width, "width", high=MAX_WIDTH, example=32),
+            count(batch_size, "batch_size", high=MAX_BATCH_SIZE, example=64),
+            count(seed, "seed", low=0, example=0))
 
 
 def layer_gradient_norms(activation="relu", *, depth: int = 12, width: int = 32, batch_size: int = 64,
@@ -36,10 +81,9 @@ def layer_gradient_norms(activation="relu", *, depth: int = 12, width: int = 32,
     >>> norms.shape
     (4,)
     """
-    if not (isinstance(depth, int) and depth >= 1 and isinstance(width, int) and width >= 1
-            and isinstance(batch_size, int) and batch_size >= 1):
-        raise ValueError(f"depth, width and batch_size must be positive ints, got {depth!r}, {width!r}, "
-                         f"{batch_size!r}.")
+    depth, width, batch_size, seed = _check_sizes(depth, width, batch_size, seed)
+    activation = check_activation(activation)
+    _initializer(initializer, seed)  # checked before any layer is built
     rng = np.random.default_rng(seed)
     x = tf.constant(rng.standard_normal((batch_size, width)), tf.float32)
     y = tf.constant(rng.standard_normal((batch_size, 1)), tf.float32)
@@ -53,6 +97,13 @@ def layer_gradient_norms(activation="relu", *, depth: int = 12, width: int = 32,
         loss = tf.reduce_mean(tf.square(output(h) - y))
     gradients = tape.gradient(loss, [layer.kernel for layer in hidden])
     return np.array([float(tf.norm(g)) for g in gradients])
+
+
+def _ratio(norms) -> float:
+    """First layer's norm over the last one's; NaN when no gradient reaches either (e.g. zero weights)."""
+    if norms[-1]:
+        return float(norms[0] / norms[-1])
+    return float("nan") if norms[0] == 0 else float("inf")
 
 
 def _sci(value: float) -> str:
@@ -72,8 +123,7 @@ class GradientFlow:
 
     def ratio(self, activation) -> float:
         """How much smaller the first layer's gradient is than the last one's."""
-        norms = self.norms[activation]
-        return float(norms[0] / norms[-1]) if norms[-1] else float("inf")
+        return _ratio(self.norms[activation])
 
     def rows(self):
         return [(name, _sci(n[0]), _sci(n[-1]), _sci(self.ratio(name))) for name, n in self.norms.items()]
@@ -114,14 +164,28 @@ def gradient_flow(activations=("sigmoid", "tanh", "relu"), *, depth: int = 12, w
     True
     >>> import matplotlib.pyplot as plt; plt.close(flow.figure)
     """
-    activations = [activations] if isinstance(activations, str) else list(activations)
+    if isinstance(activations, str) or callable(activations):
+        activations = [activations]
+    if activations is None or not np.iterable(activations):
+        raise TypeError(f"activations must be a list of activation names or callables, e.g. ('sigmoid', 'relu'), "
+                        f"got {describe(activations)}.")
+    activations = [check_activation(a, "activations") for a in activations]
     if not activations:
         raise ValueError("Pass at least one activation, e.g. gradient_flow(('sigmoid', 'relu')).")
+    depth, width, batch_size, seed = _check_sizes(depth, width, batch_size, seed)
+    _initializer(initializer, seed)
+    if ax is not None and not hasattr(ax, "semilogy"):
+        raise TypeError(f"ax must be a matplotlib Axes, got {describe(ax)}.")
     norms = {}
-    for activation in activations:
+    for k, activation in enumerate(activations):
+        if any(activation is a or (isinstance(a, str) and a == activation) for a in activations[:k]):
+            continue  # the same activation twice: one curve
         name = activation if isinstance(activation, str) else getattr(activation, "__name__", "activation")
+        if name in norms:  # two different callables of the same name (two lambdas): two curves
+            name = f"{name} ({len(norms) + 1})"
         norms[name] = layer_gradient_norms(activation, depth=depth, width=width, batch_size=batch_size,
                                            initializer=initializer, seed=seed)
+    label = initializer if isinstance(initializer, str) else type(initializer).__name__  # HeNormal(seed=1)
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -132,10 +196,10 @@ def gradient_flow(activations=("sigmoid", "tanh", "relu"), *, depth: int = 12, w
     others = iter(_OTHER_COLOURS * 4)
     for name, values in norms.items():
         ax.semilogy(layers, values, marker="o", ms=4, lw=1.8, color=_COLOURS.get(name) or next(others),
-                    label=f"{name}: layer 1 / layer {depth} = {_sci(values[0] / values[-1])}")
+                    label=f"{name}: layer 1 / layer {depth} = {_sci(_ratio(values))}")
     ax.set_xticks(layers if depth <= 20 else layers[:: max(depth // 10, 1)])
     ax.set(xlabel="layer (1 = next to the input, where the gradient arrives last)",
            ylabel="|dL/dW| (log scale)",
-           title=f"gradient flow: {depth} Dense layers of {width}, {initializer}")
+           title=f"gradient flow: {depth} Dense layers of {width}, {label}")
     ax.legend(fontsize=8, loc="best")
-    return GradientFlow(norms, depth, width, batch_size, initializer, figure)
+    return GradientFlow(norms, depth, width, batch_size, label, figure)

@@ -65,7 +65,11 @@ def number(value, name: str, *, low=None, high=None, low_open: bool = False, hig
     if not _is_real(value):
         hint = ""
         if isinstance(value, str):
-            hint = f" Pass it without quotes, e.g. {example or value}."
+            try:
+                float(value)
+                hint = f" Pass it without quotes, e.g. {example or value}."
+            except ValueError:
+                hint = f" Pass a number such as {example or '0.1'}."
         elif isinstance(value, bool):
             hint = f" Use a number such as {example or '0.1'}."
         elif hasattr(value, "shape"):

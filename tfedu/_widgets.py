@@ -23,13 +23,44 @@ the picture does not jump while a slider moves.
 from __future__ import annotations
 
 import io
+import math
 import time
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["Explorer", "new_figure"]
+__all__ = ["Explorer", "new_figure", "slider_range"]
+
+
+def slider_range(value: float, low: float, high: float, step: float, *, log: bool = False,
+                 base: float = 10.0) -> tuple:
+    """``(min, max)`` for a slider: ``(low, high)`` widened in whole steps so that it shows ``value`` as passed.
+
+    ipywidgets silently clamps a value outside a slider's range (``learning_rate=10``
+    on a slider that ends at 3.16 would show, and use, 3.16). Explorers check that a
+    value makes sense first (raising a ``ValueError`` otherwise), then widen the
+    slider with this. With ``log=True`` the bounds are exponents of ``base``, as for
+    ``ipywidgets.FloatLogSlider``, and ``value`` must be > 0.
+
+    >>> slider_range(10.0, -3, 0.5, 0.05, log=True)
+    (-3, 1.0)
+    >>> slider_range(0.25, 0.0, 0.5, 0.01), slider_range(4.2, 0.1, 3.0, 0.1)
+    ((0.0, 0.5), (0.1, 4.2))
+    """
+    def shown(position):
+        return base ** position if log else position
+
+    position = math.log10(value) / math.log10(base) if log else value
+    if shown(low) > value:
+        low = round(math.floor(position / step) * step, 10)
+        while shown(low) > value:
+            low = round(low - step, 10)
+    if shown(high) < value:
+        high = round(math.ceil(position / step) * step, 10)
+        while shown(high) < value:
+            high = round(high + step, 10)
+    return low, high
 
 
 def new_figure(figsize=(6.4, 4.0), **subplots):

@@ -21,7 +21,6 @@ leaky_relu(negative_slope=0.1): max f'(x) = 1 for x > 0; no saturation (|f'| >= 
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 from dataclasses import dataclass, field
@@ -30,7 +29,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfedu._gradient_flow import GradientFlow, gradient_flow, layer_gradient_norms
+from tfedu._gradient_flow import GradientFlow, gradient_flow, keras_activation_names, layer_gradient_norms
+from tfedu._validate import choice, count, describe, did_you_mean, flag, number
 
 __all__ = ["ACTIVATIONS", "EXPLORER_ACTIVATIONS", "ActivationCurve", "VectorActivationCurve", "ActivationPlot",
            "activation_curve", "plot_activation", "activation_explorer", "gradient_flow", "GradientFlow",
@@ -41,7 +41,8 @@ __all__ = ["ACTIVATIONS", "EXPLORER_ACTIVATIONS", "ActivationCurve", "VectorActi
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softplus",
                "softsign", "silu", "swish", "mish", "exponential", "linear", "softmax")
 _VECTOR = ("softmax", "log_softmax", "sparsemax")
-_NOT_ACTIVATIONS = ("get", "serialize", "deserialize")
+#: The most grid points a curve takes (far more than a plot has pixels).
+MAX_POINTS = 100_000
 _VECTOR_LOGITS = (0.0, -1.0)  # the fixed components beside x in the vector case: [x, 0, -1]
 
 F_COLOUR, DERIVATIVE_COLOUR, SATURATION_COLOUR = "#0969da", "#cf222e", "#d0d7de"
@@ -62,22 +63,12 @@ def _fmt_x(value: float) -> str:
 def _resolve(fn_or_name, params):
     """-> (label, callable, is_vector) for a Keras activation name or a callable."""
     if isinstance(fn_or_name, str):
-        name = fn_or_name.strip().lower()
-        function = getattr(keras.activations, name, None)
-        if name.startswith("_") or name in _NOT_ACTIVATIONS or not callable(function):
-            known = [n for n in dir(keras.activations) if not n.startswith("_") and n not in _NOT_ACTIVATIONS]
-            close = difflib.get_close_matches(name, known, n=3)
-            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            raise ValueError(f"Unknown activation {fn_or_name!r}: keras.activations has no such function.{hint} "
-                             f"Known names: {', '.join(known)}.")
+        name = choice(fn_or_name.strip().lower(), "fn_or_name", keras_activation_names(), what="activation")
+        function = getattr(keras.activations, name)
         if name == "glu":
             raise ValueError("glu is not a curve: it splits its input into two halves along the last axis "
                              "and gates one with the other, so it has no f(x) to plot.")
-        accepted = list(inspect.signature(function).parameters)[1:]
-        unknown = [p for p in params if p not in accepted]
-        if unknown:
-            options = ", ".join(accepted) if accepted else "none"
-            raise ValueError(f"{name} has no parameter {unknown[0]!r}; its parameters are: {options}.")
+        params = _check_params(name, function, params)
         vector = name in _VECTOR
     elif callable(fn_or_name):
         function = fn_or_name
@@ -85,17 +76,56 @@ def _resolve(fn_or_name, params):
         name = "f" if name == "<lambda>" else name
         vector = False
     else:
-        raise TypeError(f"Pass an activation name such as 'relu' or a callable, got {type(fn_or_name).__name__}.")
+        raise TypeError(f"fn_or_name must be an activation name such as 'relu' or a callable, got "
+                        f"{describe(fn_or_name)}.")
     label = name + (f"({', '.join(f'{k}={v}' for k, v in params.items())})" if params else "")
     return label, (functools.partial(function, **params) if params else function), vector
 
 
+def _check_params(name, function, params) -> dict:
+    """The activation's own keyword arguments: known names, and values of the right kind."""
+    signature = list(inspect.signature(function).parameters.values())[1:]
+    accepted = {p.name: p for p in signature}
+    for key in params:
+        if key not in accepted:
+            if not accepted:
+                raise ValueError(f"{name} takes no parameters, got {key}={params[key]!r}.")
+            suggestion = did_you_mean(key, accepted)
+            raise ValueError(f"{name} has no parameter {key!r};{suggestion or ''} {'Its' if suggestion else 'its'} "
+                             f"parameters are: {', '.join(accepted)}.")
+    missing = [p.name for p in signature if p.default is inspect.Parameter.empty and p.name not in params]
+    if "threshold" in missing:  # activation_curve's own threshold (saturation) takes that keyword
+        raise ValueError(f"{name} needs its own threshold parameter, and threshold= here is the saturation "
+                         f"level of the plot; pass a callable instead, e.g. activation_curve(lambda x: "
+                         f"keras.activations.{name}(x, threshold=0.0, default_value=0.0)).")
+    if missing:
+        example = ", ".join(f"{m}=0.0" for m in missing)
+        raise ValueError(f"{name} needs the parameter(s) {', '.join(missing)}, e.g. "
+                         f"activation_curve({name!r}, {example}).")
+    checked = {}
+    for key, value in params.items():
+        default = accepted[key].default
+        if isinstance(default, bool):
+            checked[key] = flag(value, key)
+        elif key == "axis":
+            checked[key] = count(value, key, low=-2, high=1, example=-1)
+        else:
+            number(value, key, allow_none=default is None)
+            checked[key] = value  # the value as given, so that the label shows it as typed
+    return checked
+
+
 def _grid(x_range, num):
-    if len(x_range) != 2 or not x_range[0] < x_range[1]:
-        raise ValueError(f"x_range must be (low, high) with low < high, got {tuple(x_range)}.")
-    if num < 10:
-        raise ValueError(f"num must be at least 10 points, got {num}.")
-    return np.linspace(float(x_range[0]), float(x_range[1]), int(num), dtype=np.float32)
+    if isinstance(x_range, (str, bytes)) or not np.iterable(x_range):
+        raise TypeError(f"x_range must be a pair (low, high) such as (-5, 5), got {describe(x_range)}.")
+    values = list(x_range)
+    if len(values) != 2:
+        raise ValueError(f"x_range must be (low, high) with low < high, got {tuple(values)}.")
+    low, high = number(values[0], "x_range[0] (low)"), number(values[1], "x_range[1] (high)")
+    if not low < high:
+        raise ValueError(f"x_range must be (low, high) with low < high, got {tuple(values)}.")
+    num = count(num, "num", low=10, high=MAX_POINTS, example=401)
+    return np.linspace(low, high, num, dtype=np.float32)
 
 
 def _runs(mask):
@@ -255,10 +285,11 @@ def activation_curve(fn_or_name="relu", x_range=(-5.0, 5.0), *, num: int = 401, 
     >>> activation_curve("rleu")
     Traceback (most recent call last):
     ...
-    ValueError: Unknown activation 'rleu': keras.activations has no such function. Did you mean 'relu' ...
+    ValueError: activation 'rleu' is not known; did you mean 'relu'? Choose one of: 'celu', 'elu', ...
     """
     label, function, vector = _resolve(fn_or_name, params)
     x = _grid(x_range, num)
+    threshold = number(threshold, "threshold", low=0, low_open=True)
     if vector:
         return _vector_curve(label, function, x)
     y, derivative = _differentiate(function, x, label)
@@ -324,6 +355,8 @@ def plot_activation(fn_or_name="relu", x_range=(-5.0, 5.0), *, threshold: float 
     softmax([x, 0, -1]): every output depends on x; max d out[0]/dx = 0.25 at x = 0.3; outputs sum to 1
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
+    if ax is not None and not hasattr(ax, "fill_between"):
+        raise TypeError(f"ax must be a matplotlib Axes (e.g. from plt.subplots()), got {describe(ax)}.")
     curve = activation_curve(fn_or_name, x_range, num=num, threshold=threshold, **params)
     if ax is None:
         import matplotlib.pyplot as plt
@@ -384,7 +417,8 @@ def activation_explorer(names=("sigmoid", "tanh", "relu"), *, x_range=(-5.0, 5.0
     slope, the ELU alpha, GELU's tanh approximation and the x-range; the same
     figure updates. Thick shading on f(x) marks saturation (``|f'| <
     threshold``: almost no gradient flows back); the dots on f'(x) mark each
-    derivative's maximum.
+    derivative's maximum. Values beyond a slider's usual range (``alpha=5``,
+    ``x_range=(-20, 20)``) widen it; a negative slope or alpha raises ``ValueError``.
 
     >>> explorer = activation_explorer(["sigmoid", "relu"])
     >>> print(explorer)

@@ -22,12 +22,18 @@ import ipywidgets as widgets
 import numpy as np
 import tensorflow as tf
 
-from tfedu._widgets import Explorer, new_figure
+from tfedu._validate import count, describe, finite_array, number
+from tfedu._widgets import Explorer, new_figure, slider_range
 
 __all__ = ["DescentRun", "gradient_descent", "compare_batch_sizes", "BatchComparison",
-           "learning_rate_explorer"]
+           "learning_rate_explorer", "MAX_UPDATES"]
 
 _DIVERGED = 1e8
+#: The most updates (epochs x batches per epoch) one call may make: about a minute of work on a small
+#: CPU, so that a typo such as ``epochs=10**7`` does not run for hours. Longer runs are what
+#: ``model.fit`` is for.
+MAX_UPDATES = 100_000
+_FLOAT32 = np.finfo(np.float32)
 
 
 @dataclass
@@ -70,16 +76,53 @@ def _fmt(value: float) -> str:
     return "inf" if not np.isfinite(value) else f"{value:.4g}"
 
 
+def _samples(value, name):
+    """One finite float32 number per sample: shape (n,) or a column (n, 1)."""
+    array = finite_array(value, name)
+    if np.iscomplexobj(array):
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {array.dtype}.")
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"{name} must hold one number per sample, shape (n,) or (n, 1), got shape {array.shape}: "
+                         "this fits a line y = w·x + b to single numbers.")
+    with np.errstate(over="ignore"):
+        result = array.astype(np.float32)
+    if not np.isfinite(result).all():
+        index = int(np.argmax(~np.isfinite(result)))
+        raise ValueError(f"{name} holds {array[index]:g} at index {index}, too large for float32 (at most "
+                         f"{_FLOAT32.max:.3g}); rescale the data.")
+    return result
+
+
 def _check_data(x, y):
-    x = np.asarray(x, dtype=np.float32).reshape(-1)
-    y = np.asarray(y, dtype=np.float32).reshape(-1)
+    x, y = _samples(x, "x"), _samples(y, "y")
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}.")
-    if len(x) == 0:
-        raise ValueError("x and y are empty.")
-    if not (np.isfinite(x).all() and np.isfinite(y).all()):
-        raise ValueError("x and y must be finite (no NaN or inf).")
     return x, y
+
+
+def _rate(value, name="learning_rate"):
+    """A learning rate: a finite number > 0 that float32 (TensorFlow's dtype here) can hold."""
+    rate = number(value, name, low=0, low_open=True)
+    if not _FLOAT32.tiny <= rate <= _FLOAT32.max:
+        raise ValueError(f"{name}={rate:g} cannot be stored as float32 (TensorFlow would use "
+                         f"{float(np.float32(rate)):g}); use a rate between {_FLOAT32.tiny:.2g} and {_FLOAT32.max:.2g}.")
+    return rate
+
+
+def _batch_size(value, n, name="batch_size"):
+    if value is None:
+        return n
+    return count(value, name, high=n, hint=f"It is at most the number of samples ({n}); None uses them all "
+                                           "in one batch.")
+
+
+def _check_updates(updates, what):
+    if updates > MAX_UPDATES:
+        raise ValueError(f"{what} would make {updates:,} updates; the limit is MAX_UPDATES = {MAX_UPDATES:,}, so "
+                         "that a cell does not run for hours. Use fewer epochs or a larger batch_size "
+                         "(model.fit is the tool for long runs).")
 
 
 def gradient_descent(x, y, *, learning_rate: float = 0.1, epochs: int = 30, batch_size: int | None = None,
@@ -98,23 +141,25 @@ def gradient_descent(x, y, *, learning_rate: float = 0.1, epochs: int = 30, batc
 
     A run whose loss becomes non-finite or explodes stops early; it is marked
     ``diverged`` then, and also when it ends with a higher loss than it started.
+    A call makes at most :data:`MAX_UPDATES` updates (epochs x batches per epoch).
 
     >>> x = np.array([0.0, 1.0, 2.0], dtype="float32")
     >>> print(gradient_descent(x, 2 * x, learning_rate=2.0, epochs=5))
     learning_rate=2, batch_size=3: diverged (loss 6.667 -> ...e+10 after 5 epochs)
     """
     x, y = _check_data(x, y)
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate}.")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}.")
+    learning_rate = _rate(learning_rate)
+    epochs = count(epochs, "epochs", example=30)
     n = len(x)
-    batch_size = n if batch_size is None else int(batch_size)
-    if not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be between 1 and the number of samples ({n}), got {batch_size}.")
+    batch_size = _batch_size(batch_size, n)
+    w, b = number(w, "w"), number(b, "b")
+    seed = count(seed, "seed", low=0, allow_none=True, example=0)
+    per_epoch = -(-n // batch_size)
+    _check_updates(epochs * per_epoch,
+                   f"gradient_descent with epochs={epochs:,} and {per_epoch:,} batch(es) of {batch_size} per epoch")
 
-    w_var = tf.Variable(float(w), dtype=tf.float32)
-    b_var = tf.Variable(float(b), dtype=tf.float32)
+    w_var = tf.Variable(w, dtype=tf.float32)
+    b_var = tf.Variable(b, dtype=tf.float32)
     rate = tf.constant(learning_rate, dtype=tf.float32)
     x_all, y_all = tf.constant(x), tf.constant(y)
 
@@ -146,7 +191,7 @@ def gradient_descent(x, y, *, learning_rate: float = 0.1, epochs: int = 30, batc
             break
     diverged = diverged or epoch_losses[-1] > epoch_losses[0]
     return DescentRun(learning_rate, batch_size, epoch_losses, update_losses, params, diverged,
-                      updates_per_epoch=-(-n // batch_size))
+                      updates_per_epoch=per_epoch)
 
 
 @dataclass
@@ -179,17 +224,31 @@ def compare_batch_sizes(x, y, *, batch_sizes=(None, 32, 1), learning_rate: float
     [1, 8]
     >>> import matplotlib.pyplot as plt; plt.close(result.figure)
     """
+    x, y = _check_data(x, y)  # everything is checked before the first run starts
+    n = len(x)
+    _rate(learning_rate)
+    epochs = count(epochs, "epochs", example=20)
+    count(seed, "seed", low=0, allow_none=True, example=0)
+    sizes = _batch_sizes(batch_sizes, n)
+    _check_updates(sum(epochs * -(-n // size) for size in sizes),
+                   f"compare_batch_sizes with epochs={epochs:,} and batch sizes {', '.join(map(str, sizes))} "
+                   f"(of {n} samples)")
+    if ax is not None:
+        axes = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+        if len(axes) != 2 or not all(hasattr(a, "semilogy") for a in axes):
+            raise TypeError(f"ax must be a pair of matplotlib axes (per epoch, per update), e.g. from "
+                            f"plt.subplots(1, 2), got {describe(ax)}.")
     runs = [gradient_descent(x, y, learning_rate=learning_rate, epochs=epochs, batch_size=size, seed=seed)
-            for size in batch_sizes]
+            for size in sizes]
     if ax is None:
         import matplotlib.pyplot as plt
 
         figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
     else:
-        left, right = ax
+        left, right = axes
         figure = left.figure
     for run in runs:
-        label = {len(x): "batch"}.get(run.batch_size, "stochastic" if run.batch_size == 1 else "mini-batch")
+        label = {n: "batch"}.get(run.batch_size, "stochastic" if run.batch_size == 1 else "mini-batch")
         label = f"{label} (batch_size={run.batch_size})"
         line, = left.semilogy(np.arange(len(run.epoch_losses)), run.epoch_losses, marker="o", ms=3, label=label)
         steps = np.arange(1, len(run.update_losses) + 1)
@@ -199,7 +258,7 @@ def compare_batch_sizes(x, y, *, batch_sizes=(None, 32, 1), learning_rate: float
 
     left.xaxis.set_major_locator(MaxNLocator(integer=True))
     left.set(xlabel="epoch", ylabel="loss on all data (MSE)", title="per epoch: one pass over the data")
-    finals = [r.final_loss for r in runs if np.isfinite(r.final_loss)]
+    finals = [r.final_loss for r in runs if np.isfinite(r.final_loss) and r.final_loss > 0]
     if finals:
         right.set_ylim(bottom=min(finals) / 30)
     right.set(xlabel="update (one batch)", ylabel="loss on that batch",
@@ -208,10 +267,27 @@ def compare_batch_sizes(x, y, *, batch_sizes=(None, 32, 1), learning_rate: float
     return BatchComparison(runs, figure)
 
 
+def _batch_sizes(batch_sizes, n) -> list:
+    """The batch sizes to compare, each None (all n samples) or an int in [1, n]."""
+    if batch_sizes is None or isinstance(batch_sizes, (str, bytes)) or not np.iterable(batch_sizes):
+        if isinstance(batch_sizes, (int, np.integer)) and not isinstance(batch_sizes, bool):
+            batch_sizes = (batch_sizes,)  # one batch size: one run
+        else:
+            raise TypeError(f"batch_sizes must be a list of batch sizes such as (None, 32, 1) (None: all samples "
+                            f"in one batch), got {describe(batch_sizes)}.")
+    sizes = [_batch_size(size, n, f"batch_sizes[{k}]") for k, size in enumerate(batch_sizes)]
+    if not sizes:
+        raise ValueError("batch_sizes is empty; give at least one batch size, e.g. (None, 32, 1).")
+    return sizes
+
+
 class _LearningRateExplorer(Explorer):
     def __init__(self, x, y, learning_rate, epochs):
         super().__init__()
         self.x, self.y = _check_data(x, y)
+        learning_rate = _rate(learning_rate)
+        epochs = count(epochs, "epochs", example=30)
+        _check_updates(epochs, f"learning_rate_explorer with epochs={epochs:,}")
         self.figure, (self.data_ax, self.loss_ax) = new_figure((8.0, 3.2), ncols=2)
         self.data_ax.scatter(self.x, self.y, s=8, color="#8c959f", label="data")
         span = np.array([self.x.min(), self.x.max()])
@@ -222,11 +298,12 @@ class _LearningRateExplorer(Explorer):
         self.data_ax.set_ylim(self.y.min() - pad, self.y.max() + pad)
         self.loss_line, = self.loss_ax.semilogy([0], [1], marker="o", ms=2.5, color="tab:orange")
         self.loss_ax.set(xlabel="epoch", ylabel="loss (MSE)", title="")
-        self.rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-3, max=0.5, step=0.05,
+        low, high = slider_range(learning_rate, -3, 0.5, 0.05, log=True)  # show the rate passed, however large
+        self.rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=low, max=high, step=0.05,
                                            description="learning rate", readout_format=".3g",
                                            style={"description_width": "initial"},
                                            layout=widgets.Layout(width="420px"))
-        self.epochs = widgets.IntSlider(value=epochs, min=1, max=100, description="epochs")
+        self.epochs = widgets.IntSlider(value=epochs, min=1, max=max(100, epochs), description="epochs")
         self._start([self.rate, self.epochs])
 
     def update(self):
@@ -255,6 +332,8 @@ def learning_rate_explorer(x, y, *, learning_rate: float = 0.1, epochs: int = 30
 
     Too small and the loss creeps down; about right and it drops fast; too
     large and it oscillates or explodes (the run stops and says "diverged").
+    A ``learning_rate`` or ``epochs`` beyond the sliders' usual range widens them,
+    so the explorer starts from exactly the values given.
 
     >>> x = np.linspace(-1, 1, 40).astype("float32")
     >>> explorer = learning_rate_explorer(x, 3 * x + 2, learning_rate=0.01, epochs=10)

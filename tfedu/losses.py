@@ -24,7 +24,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfedu._focal import FocalLoss, focal_loss
+from tfedu._focal import FocalLoss, _check as _check_focal, focal_loss
+from tfedu._validate import describe, finite_array, flag, number
 
 __all__ = ["LossCurves", "LossPlot", "regression_losses", "classification_losses", "categorical_losses",
            "plot_regression_losses", "plot_classification_losses", "loss_explorer", "FocalLoss", "focal_loss",
@@ -41,6 +42,8 @@ _COLOURS = {"mean_squared_error": "#0969da", "mean_absolute_error": "#1a7f37", "
 _ERRORS = np.linspace(-3.0, 3.0, 301)
 _PROBABILITIES = np.linspace(0.005, 0.995, 199)
 _LOGITS = np.linspace(-6.0, 6.0, 241)
+#: The most points a loss curve takes.
+MAX_POINTS = 100_000
 
 
 def _fmt(value: float) -> str:
@@ -51,7 +54,8 @@ def _label(name: str, params: dict) -> str:
     if name == "huber":
         return f"Huber δ={_fmt(params['delta'])}"
     if name == "focal":
-        return f"focal α={_fmt(params['alpha'])} γ={_fmt(params['gamma'])}"
+        alpha = "" if params["alpha"] is None else f"α={_fmt(params['alpha'])} "  # None: no class weighting
+        return f"focal {alpha}γ={_fmt(params['gamma'])}"
     if name == "hinge":
         return "hinge" if params.get("from_logits") else "hinge on 2p-1"
     return {"mean_squared_error": "MSE", "mean_absolute_error": "MAE", "log_cosh": "log-cosh",
@@ -79,11 +83,31 @@ class LossCurves:
         return _label(name, self.params) + (f" ({target})" if target else "")
 
 
-def _grid(values, default):
-    x = np.asarray(default if values is None else values, dtype=np.float32).reshape(-1)
-    if x.size == 0 or not np.all(np.isfinite(x)):
-        raise ValueError("The grid of predictions must be a non-empty array of finite numbers.")
-    return x
+def _grid(values, default, name):
+    """The points to evaluate at: one number or a 1-D array of finite numbers (``name`` is the argument)."""
+    if values is None:
+        return np.asarray(default, dtype=np.float32)
+    x = finite_array(values, name)
+    if np.iscomplexobj(x):
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {x.dtype}.")
+    if x.ndim > 1:
+        raise ValueError(f"{name} must be one number or a 1-D list of numbers, got shape {x.shape}; "
+                         "flatten it first (np.ravel).")
+    if x.size > MAX_POINTS:
+        raise ValueError(f"{name} has {x.size:,} points; at most {MAX_POINTS:,} (a plot has far fewer pixels).")
+    with np.errstate(over="ignore"):
+        result = x.astype(np.float32).reshape(-1)
+    if not np.isfinite(result).all():
+        raise ValueError(f"{name} holds values too large for float32 (at most 3.4e38).")
+    return result
+
+
+def _delta(delta):
+    try:
+        return number(delta, "delta", low=0, low_open=True, example="1.0")
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{error} (Huber's delta is the error size where it turns from quadratic to "
+                          "linear.)") from None
 
 
 def _per_sample(loss_fn, y_true, x, transform=None):
@@ -108,9 +132,8 @@ def regression_losses(errors=None, *, delta: float = 1.0) -> LossCurves:
     >>> curves.losses["huber"].tolist(), curves.gradients["huber"].tolist()
     ([0.5, 4.0], [1.0, 2.0])
     """
-    if not delta > 0:
-        raise ValueError(f"Huber's delta must be > 0 (the error size where it turns linear), got {delta!r}.")
-    x = _grid(errors, _ERRORS)
+    delta = _delta(delta)
+    x = _grid(errors, _ERRORS, "errors")
     y_true = np.zeros((x.size, 1), np.float32)
     functions = {"mean_squared_error": keras.losses.mean_squared_error,
                  "mean_absolute_error": keras.losses.mean_absolute_error,
@@ -140,7 +163,9 @@ def classification_losses(x=None, *, alpha: float = 0.25, gamma: float = 2.0,
     >>> [round(float(v), 4) for v in curves.losses["focal y=1"]]
     [0.4663, 0.0003]
     """
-    x = _grid(x, _LOGITS if from_logits else _PROBABILITIES)
+    alpha, gamma = _check_focal(alpha, gamma)
+    from_logits = flag(from_logits, "from_logits")
+    x = _grid(x, _LOGITS if from_logits else _PROBABILITIES, "x")
     if not from_logits and (np.any(x < 0) or np.any(x > 1)):
         raise ValueError("With from_logits=False, x holds probabilities and must lie in [0, 1]; pass "
                          "from_logits=True to use logits (any real number).")
@@ -156,7 +181,7 @@ def classification_losses(x=None, *, alpha: float = 0.25, gamma: float = 2.0,
             losses[key], gradients[key] = _per_sample(function, y_true, x, score if name == "hinge" else None)
     xlabel = "logit z (predicted class 1 if z > 0)" if from_logits else "predicted probability p of class 1"
     return LossCurves(x, xlabel, losses, gradients,
-                      {"alpha": float(alpha), "gamma": float(gamma), "from_logits": bool(from_logits)})
+                      {"alpha": alpha, "gamma": gamma, "from_logits": from_logits})
 
 
 def categorical_losses(logits=None, *, others=(0.0, 0.0)) -> LossCurves:
@@ -172,10 +197,10 @@ def categorical_losses(logits=None, *, others=(0.0, 0.0)) -> LossCurves:
     >>> round(float(curves.losses["true class"][0]), 4), round(float(np.log(3)), 4)
     (1.0986, 1.0986)
     """
-    z = _grid(logits, _LOGITS)
-    fixed = [float(v) for v in others]
-    if len(fixed) != 2:
-        raise ValueError(f"others must hold the 2 other logits (3 classes), got {others!r}.")
+    z = _grid(logits, _LOGITS, "logits")
+    if isinstance(others, (str, bytes)) or not np.iterable(others) or len(others) != 2:
+        raise ValueError(f"others must hold the 2 other logits (3 classes), e.g. (0.0, 0.0), got {describe(others)}.")
+    fixed = [number(v, f"others[{k}]") for k, v in enumerate(others)]
     one_hot = np.tile(np.array([[1.0, 0.0, 0.0]], np.float32), (z.size, 1))
 
     def true_class(zt):
@@ -227,6 +252,9 @@ def _axes_list(ax, count, figsize, **subplots):
         figure, axes = plt.subplots(figsize=figsize, layout="constrained", squeeze=False, **subplots)
         return figure, list(axes.ravel())
     axes = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+    if not axes or not all(hasattr(a, "plot") and hasattr(a, "figure") for a in axes):
+        raise TypeError(f"ax must be a matplotlib Axes or a list of them (e.g. from plt.subplots(1, 2)), got "
+                        f"{describe(ax)}.")
     return axes[0].figure, axes
 
 
@@ -248,7 +276,9 @@ def plot_regression_losses(delta: float = 1.0, *, errors=None, gradients: bool =
     log-cosh      0.12  0.434  1.33  2.31
     >>> import matplotlib.pyplot as plt; plt.close(drawing.figure)
     """
+    gradients = flag(gradients, "gradients")
     curves = regression_losses(errors, delta=delta)
+    delta = curves.params["delta"]
     figure, axes = _axes_list(ax, 2, (9.0, 3.4) if gradients else (5.2, 3.4), ncols=2 if gradients else 1)
     loss_ax, gradient_ax = axes[0], (axes[1] if gradients and len(axes) > 1 else None)
     for name in REGRESSION_LOSSES:
@@ -295,7 +325,9 @@ def plot_classification_losses(alpha: float = 0.25, gamma: float = 2.0, from_log
     hinge on 2p-1 (y=0)             0.2       1       1.8
     >>> import matplotlib.pyplot as plt; plt.close(drawing.figure)
     """
+    gradients = flag(gradients, "gradients")
     curves = classification_losses(alpha=alpha, gamma=gamma, from_logits=from_logits)
+    from_logits = curves.params["from_logits"]
     categorical = categorical_losses()
     single = ax is not None and not isinstance(ax, (list, tuple, np.ndarray))
     rows = 2 if gradients else 1
@@ -358,7 +390,8 @@ def loss_explorer(delta: float = 1.0, alpha: float = 0.25, gamma: float = 2.0, f
     dotted lines). Right: binary cross-entropy, focal loss and hinge against
     the predicted probability (or logit), solid for a true label 1, dashed for
     0. Raise γ and watch focal loss flatten where the prediction is already
-    right; move α to weight the two classes.
+    right; move α to weight the two classes. A δ or γ beyond the slider's usual
+    range widens it; α must lie in [0, 1].
 
     >>> explorer = loss_explorer()
     >>> print(explorer)

@@ -18,13 +18,13 @@ ill-conditioned bowl). Every run is deterministic: no randomness is involved.
 """
 from __future__ import annotations
 
-import difflib
 import html
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from tfedu._surfaces import MAX_STEPS, OPTIMIZERS, SURFACES, Surface, runner
+from tfedu._validate import choice, choices, count, describe, finite_array, flag, keys, number
 
 __all__ = ["SURFACES", "OPTIMIZERS", "MAX_STEPS", "Surface", "OptimizerRace", "run_race", "optimizer_race",
            "race_explorer"]
@@ -65,11 +65,19 @@ class OptimizerRace:
     def optimizers(self) -> list:
         return list(self.paths)
 
+    def _raced(self, name) -> str:
+        if name in self.paths:
+            return name
+        if isinstance(name, str) and name in OPTIMIZERS:
+            raise ValueError(f"{name} did not run in this race; it ran {', '.join(self.paths)}.")
+        return choice(name, "name", list(self.paths), what="optimizer")
+
     def final_loss(self, name) -> float:
+        name = self._raced(name)
         return float(self.losses[name][-1]) if self.stopped[name] is None else float("nan")
 
     def final_position(self, name) -> np.ndarray:
-        return self.paths[name][-1]
+        return self.paths[self._raced(name)][-1]
 
     def _lr_text(self) -> str:
         rates = set(self.learning_rates.values())
@@ -94,6 +102,7 @@ class OptimizerRace:
 
     def diverged(self, name) -> bool:
         """Stopped with a loss that blew up (not one that kept falling, as off a saddle)."""
+        name = self._raced(name)
         losses = self.losses[name]
         return self.stopped[name] is not None and not (np.isfinite(losses[-1]) and losses[-1] < losses[0])
 
@@ -134,36 +143,68 @@ class OptimizerRace:
 def _check_surface(surface) -> Surface:
     if isinstance(surface, Surface):
         surface = surface.name
-    if surface not in SURFACES:
-        raise ValueError(f"Unknown surface {surface!r}; choose one of {', '.join(SURFACES)}.")
-    return SURFACES[surface]
+    return SURFACES[choice(surface, "surface", list(SURFACES), what="surface")]
+
+
+def _case(name):
+    """"adam" is Adam, as in Keras's optimizer strings."""
+    by_lower = {n.lower(): n for n in OPTIMIZERS}
+    return by_lower.get(name.lower(), name) if isinstance(name, str) else name
 
 
 def _check_optimizers(optimizers) -> list:
-    names = list(OPTIMIZERS) if optimizers is None else ([optimizers] if isinstance(optimizers, str)
-                                                         else list(optimizers))
-    by_lower = {name.lower(): name for name in OPTIMIZERS}
-    names = [by_lower.get(str(name).lower(), name) for name in names]  # "adam" is Adam, as in Keras
-    for name in names:
-        if name not in OPTIMIZERS:
-            close = difflib.get_close_matches(str(name), list(OPTIMIZERS), n=2)
-            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            raise ValueError(f"Unknown optimizer {name!r}.{hint} The race knows {', '.join(OPTIMIZERS)}.")
-    if not names:
-        raise ValueError(f"Pick at least one optimizer from {', '.join(OPTIMIZERS)}.")
-    return names
+    if optimizers is None:
+        return list(OPTIMIZERS)
+    if not isinstance(optimizers, str) and not np.iterable(optimizers):
+        raise TypeError(f"optimizers must be a list of names such as ['SGD', 'Adam'] (or None for all), got "
+                        f"{describe(optimizers)}.")
+    names = choices([_case(n) for n in ([optimizers] if isinstance(optimizers, str) else optimizers)],
+                    "optimizers", list(OPTIMIZERS), what="optimizer")
+    return list(dict.fromkeys(names))  # each optimizer races once
+
+
+def _rate(value, name):
+    """A learning rate Keras can hold: a finite number > 0 that does not round to 0 (or inf) in float32."""
+    rate = number(value, name, low=0, low_open=True)
+    if not _FLOAT32_TINY <= rate <= _FLOAT32_MAX:
+        raise ValueError(f"{name}={rate:g} cannot be stored in Keras's float32 learning rate (it would become "
+                         f"{float(np.float32(rate)):g}); use a rate between {_FLOAT32_TINY:.2g} and {_FLOAT32_MAX:.2g}.")
+    return rate
+
+
+_FLOAT32_TINY, _FLOAT32_MAX = float(np.finfo(np.float32).tiny), float(np.finfo(np.float32).max)
 
 
 def _learning_rates(learning_rate, surface, names) -> dict:
     if learning_rate is None:
         learning_rate = surface.learning_rate
-    rates = dict(learning_rate) if isinstance(learning_rate, dict) else {n: learning_rate for n in names}
-    for name in names:
-        rate = rates.setdefault(name, surface.learning_rate)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
-            raise ValueError(f"learning_rate must be a number > 0 (or a dict of them by optimizer), got "
-                             f"{rate!r} for {name}.")
-    return {n: float(rates[n]) for n in names}
+    if isinstance(learning_rate, dict):
+        given = {_case(k): v for k, v in learning_rate.items()}
+        for key in given:
+            if isinstance(key, str) and key in OPTIMIZERS and key not in names:
+                raise ValueError(f"learning_rate gives a rate for {key}, which is not in this race (it races "
+                                 f"{', '.join(names)}); add {key!r} to optimizers or remove the key.")
+        keys(given, "learning_rate", names)
+        rates = {n: given.get(n, surface.learning_rate) for n in names}
+        return {n: _rate(rate, f"learning_rate[{n!r}]") for n, rate in rates.items()}
+    rate = _rate(learning_rate, "learning_rate")
+    return {n: rate for n in names}
+
+
+def _check_steps(steps, surface) -> int:
+    return count(surface.steps if steps is None else steps, "steps", high=MAX_STEPS, example=300,
+                 hint=f"A race runs at most MAX_STEPS = {MAX_STEPS} steps (one compiled loop per optimizer).")
+
+
+def _check_start(start, surface) -> tuple:
+    if start is None:
+        return surface.start
+    if isinstance(start, (str, bytes)):
+        raise TypeError(f"start must be two finite numbers (x, y), got {describe(start)}.")
+    values = finite_array(start, "start").astype(float).reshape(-1)
+    if values.size != 2:
+        raise ValueError(f"start must be two finite numbers (x, y), got {tuple(values.tolist())!r}.")
+    return tuple(float(v) for v in values)
 
 
 def _stop_step(surface, path, losses):
@@ -196,13 +237,8 @@ def run_race(surface="rosenbrock", optimizers=None, *, learning_rate=None, steps
     surface = _check_surface(surface)
     names = _check_optimizers(optimizers)
     rates = _learning_rates(learning_rate, surface, names)
-    steps = surface.steps if steps is None else steps
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be an int from 1 to {MAX_STEPS}, got {steps!r}.")
-    start = surface.start if start is None else start
-    start = tuple(float(v) for v in np.asarray(start, dtype=float).reshape(-1))
-    if len(start) != 2 or not all(np.isfinite(start)):
-        raise ValueError(f"start must be two finite numbers (x, y), got {start!r}.")
+    steps = _check_steps(steps, surface)
+    start = _check_start(start, surface)
     paths, losses, stopped = {}, {}, {}
     for name in names:
         path, loss = runner(name, surface.name).run(start, rates[name])
@@ -283,10 +319,15 @@ def optimizer_race(surface="rosenbrock", optimizers=None, *, learning_rate=None,
     lowest loss: SGD+momentum
     >>> import matplotlib.pyplot as plt; plt.close(race.figure)
     """
-    if interactive:
+    if flag(interactive, "interactive"):
         if ax is not None:
             raise ValueError("interactive=True draws into the widget's own figure; leave ax=None.")
         return race_explorer(surface, optimizers, learning_rate=learning_rate, steps=steps, start=start)
+    if ax is not None:
+        axes = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+        if not 1 <= len(axes) <= 2 or not all(hasattr(a, "contourf") for a in axes):
+            raise TypeError(f"ax must be one matplotlib Axes (contour plot) or two (contour plot, loss), got "
+                            f"{describe(ax)}.")
     race = run_race(surface, optimizers, learning_rate=learning_rate, steps=steps, start=start)
     figure, contour_ax, loss_ax = _axes_pair(ax)
     _draw_surface(contour_ax, race.surface)
@@ -322,7 +363,8 @@ def race_explorer(surface="rosenbrock", optimizers=None, *, learning_rate=None, 
 
     Every optimizer runs once per surface and learning rate (up to
     :data:`MAX_STEPS` steps, in milliseconds after the first compile); steps,
-    check-boxes and the replay slider (or its play button) only redraw.
+    check-boxes and the replay slider (or its play button) only redraw. A learning
+    rate beyond the slider's usual range (1e-4 to 1) widens it.
 
     >>> explorer = race_explorer("quadratic", ["SGD", "Adam"], learning_rate=0.05, steps=100)
     >>> print(explorer)

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numbers
+
 import ipywidgets as widgets
 import numpy as np
 
+from tfedu._validate import choice, describe, finite_array, flag
 from tfedu._widgets import Explorer, new_figure
 
 __all__ = ["Reduction", "reduce", "draw_reduction", "reduce_explorer", "OPERATIONS"]
@@ -28,6 +31,8 @@ __all__ = ["Reduction", "reduce", "draw_reduction", "reduce_explorer", "OPERATIO
 #: The reductions the explorer offers, by their TensorFlow names.
 OPERATIONS = ("sum", "mean", "max", "min", "prod")
 _AXES = (None, 0, 1)
+#: The largest matrix :func:`draw_reduction` draws (one labelled cell per element).
+MAX_DRAWN = (20, 20)
 _GROUP_COLOURS = ("#ddf4ff", "#fff8c5", "#dafbe1", "#ffebe9", "#fbefff", "#f6f8fa")
 
 
@@ -69,24 +74,53 @@ def reduce(x, op: str = "sum", axis: int | None = None, keepdims: bool = False) 
     >>> reduce([[1., 2.]], "median")
     Traceback (most recent call last):
     ...
-    ValueError: Unknown reduction 'median'; choose one of sum, mean, max, min, prod.
+    ValueError: reduction 'median' is not known; did you mean 'mean'? Choose one of: 'sum', 'mean', 'max', 'min', 'prod'.
     """
     import tensorflow as tf
 
-    if op not in OPERATIONS:
-        raise ValueError(f"Unknown reduction {op!r}; choose one of {', '.join(OPERATIONS)}.")
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim != 2:
-        raise ValueError(f"reduce shows matrices (2 axes); got shape {x.shape}. Reshape it first, "
-                         "e.g. tf.reshape(x, (rows, columns)).")
-    if axis not in _AXES and axis not in (-1, -2):
-        raise ValueError(f"axis must be None, 0 or 1 for a matrix (or -1, -2), got {axis!r}.")
-    axis = None if axis is None else axis % 2
+    op = choice(op, "op", OPERATIONS, what="reduction")
+    x = _matrix(x)
+    axis = _axis(axis)
+    keepdims = flag(keepdims, "keepdims")
     function = getattr(tf, f"reduce_{op}")
     result = function(tf.constant(x), axis=axis, keepdims=keepdims).numpy()
     rows, columns = np.indices(x.shape)
     groups = np.zeros(x.shape, dtype=int) if axis is None else (columns if axis == 0 else rows)
     return Reduction(x, op, axis, keepdims, result, groups)
+
+
+def _matrix(x) -> np.ndarray:
+    array = finite_array(x, "x")
+    if np.iscomplexobj(array):
+        raise TypeError(f"x must hold real numbers, got an array of dtype {array.dtype}.")
+    if array.ndim != 2:
+        raise ValueError(f"reduce shows matrices (2 axes); got shape {array.shape}. Reshape it first, "
+                         "e.g. tf.reshape(x, (rows, columns)).")
+    with np.errstate(over="ignore"):
+        result = array.astype(np.float32)
+    if not np.isfinite(result).all():
+        raise ValueError("x holds values too large for float32 (at most 3.4e38); rescale it.")
+    return result
+
+
+def _axis(axis):
+    """None, 0 or 1 (-1 and -2 count from the end, as in TensorFlow)."""
+    if axis is None:
+        return None
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis must be None, 0 or 1 for a matrix (or -1, -2), got {describe(axis)}. "
+                        "Use an int: axis=0 collapses the rows, axis=1 the columns.")
+    if int(axis) not in (0, 1, -1, -2):
+        raise ValueError(f"axis must be None, 0 or 1 for a matrix (or -1, -2), got {int(axis)}: a matrix has "
+                         "axes 0 (rows) and 1 (columns) only.")
+    return int(axis) % 2
+
+
+def _check_drawable(x, what):
+    rows, columns = x.shape
+    if rows > MAX_DRAWN[0] or columns > MAX_DRAWN[1]:
+        raise ValueError(f"{what} draws every element, and x has shape {x.shape}; at most {MAX_DRAWN} fits. "
+                         "Use a slice, e.g. x[:6, :6].")
 
 
 def _format(value) -> str:
@@ -116,6 +150,10 @@ def draw_reduction(reduction: Reduction, ax=None):
     >>> [t.get_text() for t in fig.axes[0].texts if t.get_text()][-3:]
     ['4', '6', 'result (2,)']
     """
+    if not isinstance(reduction, Reduction):
+        raise TypeError(f"draw_reduction draws the result of reduce(x, op, axis), got {describe(reduction)}. "
+                        "Call draw_reduction(reduce(x, 'sum', axis=0)).")
+    _check_drawable(reduction.x, "draw_reduction")
     if ax is None:
         figure, ax = new_figure((6.4, 2.6))
     figure = ax.figure
@@ -171,8 +209,10 @@ def reduce_explorer(x=None, op: str = "sum", axis: int | None = 0, keepdims: boo
 class _ReduceExplorer(Explorer):
     def __init__(self, x, op, axis, keepdims):
         super().__init__()
-        self.x = np.asarray([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]] if x is None else x, dtype=np.float32)
-        reduce(self.x, op, axis, keepdims)  # validate before building widgets
+        self.x = _matrix([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]] if x is None else x)
+        checked = reduce(self.x, op, axis, keepdims)  # validate before building widgets
+        op, axis, keepdims = checked.op, checked.axis, checked.keepdims  # axis=-1 is the button "1"
+        _check_drawable(self.x, "reduce_explorer")
         self.figure, self.ax = new_figure((6.4, 2.6))
         self.op = widgets.ToggleButtons(options=list(OPERATIONS), value=op, description="op",
                                         style={"button_width": "52px"})

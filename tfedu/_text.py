@@ -1,0 +1,52 @@
+"""Numbers as text: significant digits, and only the digits a computation determines.
+
+A lesson's printed numbers must be the same on every machine. Floating-point
+results differ in their last bits between CPUs (SIMD width, fused multiply-add,
+thread count), and an unstable computation (an oscillating optimizer, a
+diverging fit) amplifies those bits into visible digits. :func:`determined`
+prints a value with as many digits as survive a measured ``spread`` (how far the
+value moves when the computation is perturbed slightly), and nothing when none do.
+
+>>> significant(0.0049805)
+'0.00498'
+>>> determined(0.55546593, spread=1e-12)
+'0.555'
+>>> determined(0.55546593, spread=0.0004)
+'0.6'
+>>> determined(0.55546593, spread=0.2) is None
+True
+"""
+from __future__ import annotations
+
+import math
+
+__all__ = ["significant", "determined"]
+
+
+def significant(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` significant digits, in the shortest plain form (``'0.00498'``, ``'78'``)."""
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value:.{digits}g}"
+
+
+def determined(value: float, spread: float, digits: int = 3, margin: float = 10.0) -> str | None:
+    """``value`` with at most ``digits`` significant digits that ``spread`` cannot change.
+
+    A digit count is kept only if every number within ``margin * spread`` of
+    ``value`` rounds to the same text, so a machine whose result differs by up
+    to ``spread`` prints the same. Returns ``None`` when not even one
+    significant digit is determined (the caller says so in words).
+    """
+    value, spread = float(value), abs(float(spread))
+    if not math.isfinite(value):
+        return str(value) if spread == 0 or not math.isfinite(spread) else None
+    if not math.isfinite(spread):
+        return None
+    reach = margin * spread
+    for count in range(digits, 0, -1):
+        low, high = significant(value - reach, count), significant(value + reach, count)
+        if low == high == significant(value, count):
+            return significant(value, count)
+    return None
