@@ -132,6 +132,9 @@ def count(value, name: str, *, low: int = 1, high: int | None = None, allow_none
 def flag(value, name: str, *, allow_none: bool = False) -> bool | None:
     """Return ``value`` if it is ``True`` or ``False`` (NumPy booleans too).
 
+    >>> import numpy as np
+    >>> flag(np.True_, "keepdims")
+    True
     >>> flag("yes", "keepdims")
     Traceback (most recent call last):
     ...
@@ -141,7 +144,7 @@ def flag(value, name: str, *, allow_none: bool = False) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
-    if type(value).__name__ == "bool_":  # numpy.bool_
+    if type(value).__module__ == "numpy" and type(value).__name__ in ("bool_", "bool"):  # np.True_
         return bool(value)
     extra = " or None" if allow_none else ""
     raise TypeError(f"{name} must be True or False{extra}, got {describe(value)}.")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tfedu._surfaces import MAX_STEPS, OPTIMIZERS, SURFACES, Surface, runner
+from tfedu._text import determined
 from tfedu._validate import choice, choices, count, describe, finite_array, flag, keys, number
 
 __all__ = ["SURFACES", "OPTIMIZERS", "MAX_STEPS", "Surface", "OptimizerRace", "run_race", "optimizer_race",
@@ -60,6 +61,10 @@ class OptimizerRace:
     losses: dict
     stopped: dict
     figure: object = field(default=None, repr=False)
+    _spreads: dict = field(default=None, repr=False)
+
+    #: How far the start is nudged to measure how much round-off can move a result (see :meth:`spread`).
+    NUDGE = 1e-9
 
     @property
     def optimizers(self) -> list:
@@ -79,6 +84,75 @@ class OptimizerRace:
     def final_position(self, name) -> np.ndarray:
         return self.paths[self._raced(name)][-1]
 
+    def spread(self, name) -> dict:
+        """How far round-off could move this optimizer's result.
+
+        Floating-point results differ in their last bits between machines (SIMD
+        width, fused multiply-add), and an optimizer that oscillates amplifies
+        those bits step after step. Two measurements, by re-running the race:
+
+        * ``loss``, ``x``, ``y``, ``distance``: the largest change when the start is
+          nudged by :attr:`NUDGE` in x or in y (how many digits a smooth path keeps);
+        * ``chaos_loss``, ``chaos_x``, ``chaos_y``: the change when the learning rate
+          moves to the next float32, which alters every step a little, as a different
+          rounding would, only far more. If even that leaves the first digit alone,
+          round-off cannot reach it; if it does, the result is called chaotic;
+        * ``stopped``: the set of steps at which the runs stopped (diverged).
+
+        The printed table keeps only digits neither measurement can change, so it
+        reads the same on every machine.
+        """
+        name = self._raced(name)
+        if self._spreads is None:
+            self._spreads = {}
+        if name not in self._spreads:
+            base_path, base_loss = self.paths[name], self.losses[name]
+            changes = {key: 0.0 for key in ("loss", "x", "y", "distance", "chaos_loss", "chaos_x", "chaos_y")}
+            changes["stopped"] = {self.stopped[name]}
+            rate = self.learning_rates[name]
+            next_rate = float(np.nextafter(np.float32(rate), np.float32(np.inf)))
+            for nudge, nudged_rate, prefix in (((self.NUDGE, 0.0), rate, ""), ((0.0, self.NUDGE), rate, ""),
+                                               ((0.0, 0.0), next_rate, "chaos_")):
+                start = (self.start[0] + nudge[0] * max(1.0, abs(self.start[0])),
+                         self.start[1] + nudge[1] * max(1.0, abs(self.start[1])))
+                path, loss = runner(name, self.surface.name).run(start, nudged_rate)
+                path, loss = path[:self.steps + 1], loss[:self.steps + 1]
+                stop = _stop_step(self.surface, path, loss)
+                changes["stopped"].add(stop)
+                if stop is not None or self.stopped[name] is not None:
+                    continue
+                for key, new_value, old_value in (("loss", loss[-1], base_loss[-1]), ("x", path[-1, 0], base_path[-1, 0]),
+                                                  ("y", path[-1, 1], base_path[-1, 1])):
+                    changes[prefix + key] = max(changes[prefix + key], abs(float(new_value) - float(old_value)))
+                if self.surface.minimum is not None and not prefix:
+                    changes["distance"] = max(changes["distance"], abs(
+                        float(np.hypot(*(path[-1] - self.surface.minimum)))
+                        - float(np.hypot(*(base_path[-1] - self.surface.minimum)))))
+            self._spreads[name] = changes
+        return self._spreads[name]
+
+    def _shown(self, name, key, value):
+        """``value`` as the digits round-off cannot change, or None if it is chaotic."""
+        spread = self.spread(name)
+        chaos_key = "chaos_" + key if key != "distance" else None
+        if chaos_key and determined(value, spread[chaos_key], margin=1.0) is None:
+            return None
+        if key == "distance" and any(determined(v, spread[k], margin=1.0) is None for k, v in
+                                     (("chaos_x", self.final_position(name)[0]), ("chaos_y", self.final_position(name)[1]))):
+            return None
+        return determined(value, spread[key])
+
+    def chaotic(self, name) -> bool:
+        """True when round-off alone changes this optimizer's result in its first digit (or where it stops)."""
+        spread = self.spread(name)
+        if len(spread["stopped"]) > 1:
+            return True
+        if self.stopped[name] is not None:
+            return False
+        position = self.final_position(name)
+        return any(self._shown(name, key, value) is None
+                   for key, value in (("loss", self.final_loss(name)), ("x", position[0]), ("y", position[1])))
+
     def _lr_text(self) -> str:
         rates = set(self.learning_rates.values())
         return f"learning rate {_fmt(rates.pop())}" if len(rates) == 1 else "learning rates as given"
@@ -91,14 +165,36 @@ class OptimizerRace:
         rows = []
         for name in self.paths:
             lr = "" if len(set(self.learning_rates.values())) == 1 else f" (lr {_fmt(self.learning_rates[name])})"
+            spread = self.spread(name)
             if self.stopped[name] is not None:
                 what = "diverged" if self.diverged(name) else "left the plot (downhill)"
-                rows.append((name + lr, f"{what} at step {self.stopped[name]}", "", ""))
+                when = f" at step {self.stopped[name]}" if len(spread["stopped"]) == 1 else " (chaotic)"
+                rows.append((name + lr, what + when, "", ""))
+                continue
+            if len(spread["stopped"]) > 1:
+                rows.append((name + lr, "chaotic: round-off decides whether it diverges", "", ""))
                 continue
             position = self.final_position(name)
-            distance = "" if self.surface.minimum is None else _fmt(np.hypot(*(position - self.surface.minimum)))
-            rows.append((name + lr, _fmt(self.final_loss(name)), _point(position), distance))
+            if self.chaotic(name):  # the whole path is decided by round-off: keep only a loss it cannot reach
+                loss = determined(self.final_loss(name), max(spread["loss"], spread["chaos_loss"]))
+                rows.append((name + lr, loss or "chaotic", "chaotic", "chaotic" if self.surface.minimum is not None else ""))
+                continue
+            loss = self._shown(name, "loss", self.final_loss(name))
+            x, y = self._shown(name, "x", position[0]), self._shown(name, "y", position[1])
+            where = f"({x}, {y})"
+            distance = ""
+            if self.surface.minimum is not None:
+                distance = self._shown(name, "distance", np.hypot(*(position - self.surface.minimum)))
+            rows.append((name + lr, loss if loss is not None else "chaotic", where, distance))
         return rows
+
+    def note(self) -> str:
+        """A line explaining "chaotic" in the table, or an empty string."""
+        if not any(self.chaotic(name) for name in self.paths):
+            return ""
+        return ("chaotic: changing the learning rate in its last digit changes that result in its first digit, so "
+                "round-off (different on every CPU) decides it. Fewer digits elsewhere mean the same for the last "
+                "digits.")
 
     def diverged(self, name) -> bool:
         """Stopped with a loss that blew up (not one that kept falling, as off a saddle)."""
@@ -107,8 +203,17 @@ class OptimizerRace:
         return self.stopped[name] is not None and not (np.isfinite(losses[-1]) and losses[-1] < losses[0])
 
     def best(self):
+        """The optimizer with the lowest final loss (round-off could not change the order), or None."""
         finished = {n: self.final_loss(n) for n in self.paths if self.stopped[n] is None}
         return min(finished, key=finished.get) if finished else None
+
+    def _too_close(self, best) -> list:
+        """Finished optimizers whose final loss round-off could make lower than ``best``'s."""
+        def reach(n):
+            return max(10 * self.spread(n)["loss"], self.spread(n)["chaos_loss"])
+
+        return [n for n in self.paths if n != best and self.stopped[n] is None and len(self.spread(n)["stopped"]) == 1
+                and self.final_loss(n) - reach(n) <= self.final_loss(best) + reach(best)]
 
     def __str__(self) -> str:
         header = ["optimizer", f"loss after {self.steps}", "position"]
@@ -117,7 +222,8 @@ class OptimizerRace:
         rows = [header, *[list(r[:len(header)]) for r in self.rows()]]
         widths = [max(len(r[k]) for r in rows) for k in range(len(header))]
         table = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-        return "\n".join([self.header(), *table, self.verdict()])
+        note = self.note()
+        return "\n".join([self.header(), *table, self.verdict(), *([note] if note else [])])
 
     def verdict(self) -> str:
         escaped = sorted((self.stopped[n], n) for n in self.paths if self.stopped[n] is not None
@@ -125,7 +231,12 @@ class OptimizerRace:
         if escaped:  # off a saddle: leaving first is winning
             return f"first to run off downhill: {escaped[0][1]} (step {escaped[0][0]})"
         best = self.best()
-        return f"lowest loss: {best}" if best else "every optimizer diverged: try a smaller learning rate"
+        if not best:
+            return "every optimizer diverged: try a smaller learning rate"
+        close = self._too_close(best)
+        if close:
+            return f"lowest loss: {' or '.join([best, *close])} (too close for round-off to tell)"
+        return f"lowest loss: {best}"
 
     __repr__ = __str__
 
@@ -136,8 +247,9 @@ class OptimizerRace:
         body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r[:4 if minimum else 3]) + "</tr>"
                        for r in self.rows())
         header = html.escape(self.header()).replace("\n", "<br>")
+        note = f"<p><small>{html.escape(self.note())}</small></p>" if self.note() else ""
         return (f"<p>{header}</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                f"<p>{html.escape(self.verdict())}</p>")
+                f"<p>{html.escape(self.verdict())}</p>{note}")
 
 
 def _check_surface(surface) -> Surface:
