@@ -527,15 +527,17 @@ def test_tracer_bounds_the_whole_trace(keras, digits):
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        ({"update": "batches"}, ValueError, "update must be 'epoch' (redraw after each epoch) or 'batch'"),
-        ({"mode": "minimum"}, ValueError, "mode must be 'auto', 'min' or 'max'"),
-        ({"smoothing": 1.0}, ValueError, "smoothing must be a number in [0, 1)"),
-        ({"budget": -1}, ValueError, "fraction >= 0 of the training time"),
-        ({"live": "yes"}, TypeError, "live must be True, False or None"),
+        ({"update": "batches"}, ValueError, "update 'batches' is not known; did you mean 'batch'? Choose one of: "
+                                            "'epoch', 'batch'. 'epoch' redraws after each epoch"),
+        ({"mode": "minimum"}, ValueError, "mode 'minimum' is not known; did you mean 'min'? Choose one of: 'auto', "
+                                          "'min', 'max'. As in keras.callbacks.EarlyStopping"),
+        ({"smoothing": 1.0}, ValueError, "smoothing must be a number in [0, 1), got 1.0. 0 keeps the raw"),
+        ({"budget": -1}, ValueError, "budget must be a number >= 0, got -1. It is the fraction of the training time"),
+        ({"live": "yes"}, TypeError, "live must be True or False or None, got str 'yes'"),
         ({"save_to": 3}, TypeError, "save_to must be a file path, None (no file) or 'auto'"),
         ({"metrics": ["loss", 2]}, TypeError, "metrics must be names like 'loss' or 'accuracy'"),
         ({"log_scale": 5}, TypeError, "log_scale must be True/False or metric names"),
-        ({"max_batch_points": 1}, ValueError, "capacity must be an int >= 2"),
+        ({"max_batch_points": 1}, ValueError, "max_batch_points must be an int >= 2, got 1"),
     ],
 )
 def test_liveplot_rejects_bad_arguments(kwargs, error, message):

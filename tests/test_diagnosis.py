@@ -16,7 +16,9 @@ def test_every_cause_has_an_explanation_and_a_fix():
     for cause in CAUSES:
         diagnosis = explain(cause, "w")
         assert diagnosis.cause == cause and diagnosis.name == "w"
-        assert str(diagnosis) == diagnosis.message == f"Gradient is None for w: {diagnosis.explanation} {diagnosis.fix}"
+        headline = "Gradient is not None" if cause == "gradient_exists" else "Gradient is None"
+        assert str(diagnosis) == diagnosis.message == f"{headline} for w: {diagnosis.explanation} {diagnosis.fix}"
+        assert diagnosis.is_none == (cause != "gradient_exists")
         assert diagnosis.explanation.endswith(".") and diagnosis.fix.endswith(".")
 
 
@@ -67,8 +69,7 @@ def test_call_style():
     (lambda x, w: tf.constant(np.sum(x.numpy())) * w, "left_the_graph", None),
     (lambda x, w: tf.reduce_sum(tf.constant(np.sin(x))) * w, "left_the_graph", None),
     (lambda x, w: tf.constant(float(x[0])) * w, "left_the_graph", None),
-    (lambda x, w: tf.py_function(lambda a: tf.reduce_sum(a), [x], tf.float32) * w, "left_the_graph",
-     "op EagerPyFunc"),
+    (lambda x, w: tf.numpy_function(lambda a: a.sum(), [x], tf.float32) * w, "left_the_graph", "op PyFunc"),
     (lambda x, w: tf.cast(tf.argmax(x), tf.float32) * w, "non_differentiable_op", "tf.argmax (op ArgMax)"),
     (lambda x, w: tf.reduce_sum(tf.round(x)) * w, "non_differentiable_op", "tf.round (op Round)"),
     (lambda x, w: tf.cast(tf.reduce_sum(tf.cast(x, tf.int32)), tf.float32) * w, "non_differentiable_op",
@@ -105,11 +106,31 @@ def test_static_causes_come_before_re_running():
         "variable_not_trainable")
 
 
-def test_a_gradient_that_exists_means_the_tape_missed_it():
+def test_a_gradient_that_exists_is_reported_as_fine_not_given_a_made_up_cause():
     fine = lambda x: tf.reduce_sum(x ** 2)  # noqa: E731
-    assert diagnose_none_gradient(fine, X, watched=True).cause == "not_recorded"
-    assert diagnose_none_gradient(fine, X, watched=None).cause == "not_watched"  # a plain tensor
-    assert diagnose_none_gradient(fine, tf.Variable([1.0]), watched=None).cause == "not_recorded"
+    for x, watched in ((X, True), (X, None), (tf.Variable([1.0]), None)):
+        diagnosis = diagnose_none_gradient(fine, x, watched=watched, name="x")
+        assert diagnosis.cause == "gradient_exists" and not diagnosis.is_none
+        assert str(diagnosis).startswith("Gradient is not None for x: re-running the function inside a "
+                                         "GradientTape that watches x gives a gradient (")
+        assert "did not watch x (call tape.watch(x)" in str(diagnosis)
+    # tf.py_function of TensorFlow ops is differentiable: the gradient flows, nothing "left the graph"
+    through_py_function = diagnose_none_gradient(
+        lambda x, w: tf.py_function(lambda a: tf.reduce_sum(a), [x], tf.float32) * w, X, W)
+    assert through_py_function.cause == "gradient_exists" and "[3. 3.]" in str(through_py_function)
+    # the user said their tape did not watch a plain tensor: that is the cause
+    assert diagnose_none_gradient(fine, X, watched=False).cause == "not_watched"
+
+
+def test_a_function_that_raises_is_reported_not_diagnosed():
+    with pytest.raises(ValueError, match=r"f raised ZeroDivisionError when called with the inputs: division by "
+                                         r"zero\. Fix f first"):
+        diagnose_none_gradient(lambda x: 1 / 0, X)
+    with pytest.raises(ValueError, match=r"f raised InvalidArgumentError when called with the inputs: Input to "
+                                         r"reshape is a tensor with 2 values"):
+        diagnose_none_gradient(lambda x: tf.reshape(x, [5]), X)
+    with pytest.raises(TypeError, match=r"f returned None: it must return a tensor"):
+        diagnose_none_gradient(lambda x: None, X)
 
 
 def test_functions_that_read_variables_themselves():

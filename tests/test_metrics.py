@@ -82,7 +82,7 @@ def test_config_and_saving_round_trip(tmp_path):
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="bins must be a positive int"):
+    with pytest.raises(ValueError, match="bins must be an int >= 1, got 0"):
         KolmogorovSmirnov(bins=0)
     with pytest.raises(ValueError, match="at least one positive and one negative"):
         ks_statistic([1, 1], [0.2, 0.3])

@@ -168,8 +168,10 @@ def test_demo_explanations_follow_what_happened(monkeypatch):
 
 
 def test_unknown_demo_lists_the_catalogue():
-    with pytest.raises(KeyError, match="No demo called 'nope'. Available: watch, persistent"):
+    with pytest.raises(ValueError, match="demo 'nope' is not known. Choose one of: 'watch', 'persistent'"):
         tape.demo("nope")
+    with pytest.raises(ValueError, match="demo 'higher order' is not known; did you mean 'higher_order'"):
+        tape.demo("higher order")
 
 
 # --- explain_none_gradient -------------------------------------------------------------------

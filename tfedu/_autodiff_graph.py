@@ -6,10 +6,15 @@ Private: :mod:`tfedu.tape` presents it (``trace_graph``, ``draw_graph``, ``forwa
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import tensorflow as tf
+
+from tfedu import _validate
+from tfedu._diagnosis import flag
+from tfedu._validate import describe
 
 DEFAULT_MAX_NODES = 30
 MAX_FORWARD_PASSES = 16
@@ -54,7 +59,8 @@ class ComputationGraph:
         for node in self.nodes:
             if node.label == label:
                 return node
-        raise KeyError(f"No node labelled {label!r}; labels are {[n.label for n in self.nodes]}.")
+        labels = [n.label for n in self.nodes]
+        raise KeyError(f"No node labelled {label!r};{_validate.did_you_mean(label, labels)} labels are {labels}.")
 
     @property
     def output_node(self) -> GraphNode:
@@ -67,6 +73,13 @@ def _fmt(value) -> str:
         number = float(array.reshape(())) + 0.0  # + 0.0 turns -0.0 into 0.0
         return f"{number:.4g}"
     return np.array2string(np.round(array.astype(np.float64), 3) + 0.0, separator=", ", threshold=8)
+
+
+def _first_line(error) -> str:
+    """The first line of an error message, without TensorFlow's ``{{node ...}}`` details."""
+    text = str(error).strip()
+    first = text.splitlines()[0] if text else ""
+    return re.sub(r"\s*for '\{\{node .*$", "", re.sub(r"\{\{function_node [^}]*\}\}\s*", "", first)).strip()
 
 
 def _argument_names(f, count):
@@ -86,13 +99,20 @@ def _check_inputs(f, inputs):
         raise ValueError("Pass the input values after f, e.g. trace_graph(f, tf.constant(2.0)).")
     converted = []
     for k, value in enumerate(inputs):
+        if value is None or isinstance(value, str):
+            raise TypeError(f"Input {k} is {describe(value)}; pass a float tensor or number, e.g. "
+                            "tf.constant(2.0) or 2.0.")
         if isinstance(value, tf.Variable):
             if not value.dtype.is_floating:
                 raise TypeError(f"Input {k} is a {value.dtype.name} Variable; gradients need floats: "
                                 "create it with a float value, e.g. tf.Variable(2.0).")
             converted.append(value)
             continue
-        tensor = tf.convert_to_tensor(value)
+        try:
+            tensor = tf.convert_to_tensor(value)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"Input {k} cannot be turned into a tensor ({describe(value)}): "
+                            f"{_first_line(error)}") from None
         if not tensor.dtype.is_floating:
             raise TypeError(f"Input {k} has dtype {tensor.dtype.name}; gradients need floats: "
                             f"pass tf.constant({value!r}, dtype=tf.float32) or a float like 2.0.")
@@ -118,6 +138,9 @@ def trace_graph(f, *inputs, max_nodes: int = DEFAULT_MAX_NODES, forward: bool = 
     >>> [(n.label, n.kind, _fmt(n.value), _fmt(n.adjoint)) for n in graph.nodes]  # d(x**p)/dp = x**p ln x
     [('x', 'input', '3', '6'), ('2', 'constant', '2', '9.888'), ('pow', 'op', '9', '1')]
     """
+    max_nodes = _validate.count(max_nodes, "max_nodes", example=DEFAULT_MAX_NODES,
+                                hint="It is the largest number of nodes drawn.")
+    forward = flag(forward, "forward")
     inputs = _check_inputs(f, inputs)
     names = _argument_names(f, len(inputs))
     recorded = {}
@@ -149,7 +172,7 @@ def trace_graph(f, *inputs, max_nodes: int = DEFAULT_MAX_NODES, forward: bool = 
     try:
         output, values, adjoints, _ = function(inputs, zero_tangents)
     except (TypeError, NotImplementedError, AttributeError) as error:
-        first_line = str(error).splitlines()[0] if str(error) else ""
+        first_line = _first_line(error)
         if "f returned" in first_line:
             raise TypeError(first_line) from None
         raise TypeError(
@@ -157,6 +180,10 @@ def trace_graph(f, *inputs, max_nodes: int = DEFAULT_MAX_NODES, forward: bool = 
             "Keep f to TensorFlow operations: no .numpy(), no NumPy functions and no Python `if` "
             "on tensor values."
         ) from error
+    except Exception as error:  # noqa: BLE001 - f itself fails on these inputs
+        shapes = ", ".join(f"{n} {tuple(x.shape)} {x.dtype.name}" for n, x in zip(names, inputs))
+        raise ValueError(f"Running f on the inputs failed ({type(error).__name__}: {_first_line(error)}). "
+                         f"Check that f works with these inputs: {shapes}.") from error
 
     n_plain = len(recorded["input_ops"])
     input_adjoints = dict(zip(recorded["input_ops"], (a.numpy() for a in adjoints[:n_plain])))

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
+import re
 from collections import deque
 from dataclasses import dataclass
 
@@ -46,6 +47,7 @@ CAUSES = {
     "non_differentiable_op": "an operation without a gradient",
     "unconnected": "the output does not depend on the tensor",
     "not_recorded": "the output was computed outside the tape's `with` block",
+    "gradient_exists": "nothing is wrong: the gradient is not None",
 }
 
 # Operations without a gradient, with the name a student wrote and why.
@@ -94,19 +96,26 @@ or make it a tf.Variable.
     op: str | None = None
 
     @property
+    def is_none(self) -> bool:
+        """False when the diagnosis found that the gradient is in fact not None (cause ``gradient_exists``)."""
+        return self.cause != "gradient_exists"
+
+    @property
     def message(self) -> str:
-        return f"Gradient is None for {self.name}: {self.explanation} {self.fix}"
+        headline = "Gradient is None" if self.is_none else "Gradient is not None"
+        return f"{headline} for {self.name}: {self.explanation} {self.fix}"
 
     def __str__(self) -> str:
         return self.message
 
 
 def explain(cause: str, name: str = "the input", *, op: str | None = None, dtype: str | None = None,
-            reason: str | None = None) -> NoneGradientDiagnosis:
+            reason: str | None = None, value: str | None = None) -> NoneGradientDiagnosis:
     """Build the diagnosis for a known ``cause`` (one of :data:`CAUSES`).
 
     ``op`` and ``reason`` describe the blocking operation for
-    ``"non_differentiable_op"``; ``dtype`` completes ``"integer_dtype"``.
+    ``"non_differentiable_op"``; ``dtype`` completes ``"integer_dtype"``;
+    ``value`` is the gradient found for ``"gradient_exists"``.
 
     >>> print(explain("integer_dtype", "n", dtype="int32").explanation)
     it has dtype int32, and TensorFlow only differentiates floating-point tensors.
@@ -114,7 +123,7 @@ def explain(cause: str, name: str = "the input", *, op: str | None = None, dtype
     Traceback (most recent call last):
     ...
     ValueError: Unknown cause 'typo'; expected one of: not_watched, variable_not_trainable, \
-integer_dtype, left_the_graph, non_differentiable_op, unconnected, not_recorded.
+integer_dtype, left_the_graph, non_differentiable_op, unconnected, not_recorded, gradient_exists.
     """
     if cause == "not_watched":
         return NoneGradientDiagnosis(
@@ -152,6 +161,13 @@ integer_dtype, left_the_graph, non_differentiable_op, unconnected, not_recorded.
             cause, name, "the output does depend on it, but this tape did not record the computation "
             "(it ran outside the `with tf.GradientTape() as tape:` block, or under another tape).",
             "Compute the output inside the `with` block, then call tape.gradient after the block.")
+    if cause == "gradient_exists":
+        found = f" ({value})" if value else ""
+        return NoneGradientDiagnosis(
+            cause, name, f"re-running the function inside a GradientTape that watches {name} gives a "
+            f"gradient{found}, so the function itself is differentiable.",
+            f"If your own tape returned None, it did not watch {name} (call tape.watch({_short(name)}) or make "
+            "it a tf.Variable), or the output was computed outside its `with` block.")
     raise ValueError(f"Unknown cause {cause!r}; expected one of: {', '.join(CAUSES)}.")
 
 
@@ -256,16 +272,39 @@ def diagnose_none_gradient(f, *inputs, index: int = 0, name: str | None = None,
     'left_the_graph'
     >>> diagnose_none_gradient(lambda x, w: tf.stop_gradient(x) * w, x, w).op
     'tf.stop_gradient (op StopGradient)'
+
+    If the gradient is in fact not None, the diagnosis says so (cause
+    ``gradient_exists``); if ``f`` raises, so does this function:
+
+    >>> print(diagnose_none_gradient(lambda x, w: tf.reduce_sum(x * w), x, w, name="x"))
+    Gradient is not None for x: re-running the function inside a GradientTape that watches x gives a \
+gradient ([3. 3.]), so the function itself is differentiable. If your own tape returned None, it did \
+not watch x (call tape.watch(x) or make it a tf.Variable), or the output was computed outside its \
+`with` block.
     """
+    from tfedu._validate import count, describe
+
+    if not callable(f):
+        raise TypeError(f"f must be the function whose gradient is None, got {describe(f)}.")
     if not inputs:
         raise ValueError("Give the inputs f is called with, e.g. diagnose_none_gradient(f, x).")
+    index = count(index, "index", low=-(2**63), example=0)  # type only: the range is an IndexError
     if not 0 <= index < len(inputs):
         raise IndexError(f"index {index} is out of range for {len(inputs)} input(s).")
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a string that labels the input in the message, got {describe(name)}.")
+    watched = flag(watched, "watched", allow_none=True)
+    for k, x in enumerate(inputs):
+        if x is None:
+            raise TypeError(f"Input {k} is None; pass the tensor or tf.Variable f is called with.")
     name = name or f"input {index}"
     static = diagnose_input(inputs[index], name, watched=watched)
     if static is not None:
         return static
     style = call_style(f, len(inputs))
+    gradient = _eager_gradient(f, inputs, index, style)
+    if gradient is not None:
+        return explain("gradient_exists", name, value=_short_value(gradient))
     found = _probe_graph(f, inputs, index, style, name)
     if found is None:
         return _probe_eagerly(f, inputs, index, style, name)
@@ -273,6 +312,52 @@ def diagnose_none_gradient(f, *inputs, index: int = 0, name: str | None = None,
         # The graph carries a gradient, so the tape missed it: a plain tensor it was not told to watch.
         return explain("not_watched", name)
     return found
+
+
+def flag(value, name, *, allow_none=False):
+    """``_validate.flag`` that also accepts NumPy booleans (``np.True_``), whatever NumPy calls their type."""
+    from tfedu import _validate
+
+    if isinstance(value, np.bool_):
+        value = bool(value)
+    return _validate.flag(value, name, allow_none=allow_none)
+
+
+def _eager_gradient(f, inputs, index, style):
+    """The gradient of ``f(*inputs)`` with respect to ``inputs[index]``, computed by a tape that watches it.
+
+    Raises if ``f`` raises (a broken function is not a None gradient) or returns None."""
+    import tensorflow as tf
+
+    source = inputs[index]
+    if not isinstance(source, (tf.Tensor, tf.Variable)):
+        source = tf.convert_to_tensor(source)
+    args = list(inputs)
+    args[index] = source
+    try:
+        with tf.GradientTape() as tape:
+            tape.watch(source)
+            output = f() if style == "closure" else f(*args)
+    except Exception as error:  # noqa: BLE001 - say that f fails, not why a gradient is None
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        first = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", first)
+        raise ValueError(f"f raised {type(error).__name__} when called with the inputs: {first}. Fix f first: "
+                         "a function that fails has no gradient to explain.") from error
+    if output is None:
+        raise TypeError("f returned None: it must return a tensor. Did you forget `return`?")
+    if not isinstance(output, (tf.Tensor, tf.Variable)):
+        return None  # NumPy or Python numbers: the probes below explain it
+    with quiet_tf_logs():
+        try:
+            return tape.gradient(output, source)
+        except Exception:  # noqa: BLE001 - e.g. an op without a registered gradient: the probes explain it
+            return None
+
+
+def _short_value(gradient) -> str:
+    values = np.asarray(gradient)
+    text = np.array2string(values, precision=4, threshold=6) if values.ndim else f"{float(values):.4g}"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_variable(x):

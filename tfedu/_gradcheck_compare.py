@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from tfedu import _validate
 from tfedu._gradcheck_eval import GradientTarget, machine_eps, tf
 from tfedu._gradcheck_report import ElementCheck, GradCheckReport, GradientRow
 
@@ -33,7 +34,21 @@ def default_eps(dtype, method: str = "central") -> float:
 
     >>> f"{default_eps('float64'):.2e}", f"{default_eps('float32'):.2e}", f"{default_eps('float64', 'forward'):.2e}"
     ('6.06e-06', '4.92e-03', '1.49e-08')
+    >>> default_eps("int32")
+    Traceback (most recent call last):
+    ...
+    ValueError: dtype must be a floating-point dtype (float16, bfloat16, float32 or float64), got int32: \
+finite differences need values that can move by a small step.
     """
+    try:
+        dtype = tf.as_dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a floating-point dtype such as 'float32' or tf.float64, got "
+                        f"{_validate.describe(dtype)}.") from None
+    if not dtype.is_floating:
+        raise ValueError(f"dtype must be a floating-point dtype (float16, bfloat16, float32 or float64), got "
+                         f"{dtype.name}: finite differences need values that can move by a small step.")
+    _validate.choice(method, "method", METHODS)
     eps = machine_eps(dtype)
     return eps ** (1 / 3) if method == "central" else eps ** 0.5
 
@@ -63,19 +78,30 @@ class _Differences:
         k = len(s_plus)
         f0, fp, fm = values[0][None], values[1:k + 1], values[k + 1:2 * k + 1]
         sp, sm = s_plus[:, None], s_minus[:, None]
-        self.central = (fp - fm) / (sp + sm)
-        self.right = (fp - f0) / sp
-        self.left = (f0 - fm) / sm
-        scale = np.maximum(np.abs(f0), np.maximum(np.abs(fp), np.abs(fm)))
-        self.noise = _NOISE * eps_machine * scale / np.minimum(sp, sm)
+        self.s_plus, self.s_minus = sp, sm
+        # Where f (or, for second order, the gradient) is NaN or infinite one step up or down.
+        self.bad_plus, self.bad_minus = ~np.isfinite(fp), ~np.isfinite(fm)
+        self.bad_center = ~np.isfinite(f0)  # only possible for second order: the gradient at x itself
+        with np.errstate(invalid="ignore", over="ignore"):
+            self.central = (fp - fm) / (sp + sm)
+            self.right = (fp - f0) / sp
+            self.left = (f0 - fm) / sm
+            # The largest finite value: a NaN one step down must not spoil a forward difference.
+            scale = np.fmax(_finite_abs(f0), np.fmax(_finite_abs(fp), _finite_abs(fm)))
+            self.noise = _NOISE * eps_machine * scale / np.minimum(sp, sm)
 
     def estimate(self, method):
         return {"central": self.central, "forward": self.right, "backward": self.left}[method]
 
 
+def _finite_abs(values):
+    return np.where(np.isfinite(values), np.abs(values), np.nan)
+
+
 def _errors(a, n, floor, rtol):
-    abs_error = np.abs(a - n)
-    rel_error = abs_error / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor / rtol)
+    with np.errstate(invalid="ignore", over="ignore"):
+        abs_error = np.abs(a - n)
+        rel_error = abs_error / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor / rtol)
     return abs_error, rel_error
 
 
@@ -181,8 +207,23 @@ def _fast_rows(problem, i, s):
         projected = diff if value.shape[1] == problem.out_size else _Projected(diff, out_dirs)
         half = half_step if value.shape[1] == problem.out_size else (
             lambda columns: _Projected(half_step(columns), out_dirs[columns]))
-        rows.append(_compare_row(problem, i, value, projected, half, labels, s, autodiff, "directions"))
+        locate = _locate_nonfinite_gradient(problem, i, autodiff) if not np.all(np.isfinite(value)) else ""
+        rows.append(_compare_row(problem, i, value, projected, half, labels, s, autodiff, "directions", locate))
     return rows
+
+
+def _locate_nonfinite_gradient(problem, i, autodiff):
+    """In fast mode a NaN directional derivative mixes all elements: name the elements of the (first-order,
+    reverse-mode) gradient that are not finite, or ``""``."""
+    if problem.order != 1 or autodiff != "reverse":
+        return ""
+    values = np.asarray(problem.gradients()[i], np.float64).reshape(-1)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if not len(bad):
+        return ""
+    labels = [_index(problem.names[i], problem.shapes[i], k) for k in bad[:3]]
+    more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+    return f"the autodiff gradient is {values[bad[0]]} at {', '.join(labels)}{more}"
 
 
 class _Projected:
@@ -192,20 +233,30 @@ class _Projected:
         def dot(a):
             return np.sum(a * out_dirs, axis=1, keepdims=True)
 
-        self.central, self.right, self.left = dot(diff.central), dot(diff.right), dot(diff.left)
-        self.noise = np.sqrt(np.sum((diff.noise * out_dirs) ** 2, axis=1, keepdims=True))
+        with np.errstate(invalid="ignore", over="ignore"):
+            self.central, self.right, self.left = dot(diff.central), dot(diff.right), dot(diff.left)
+            self.noise = np.sqrt(np.sum((diff.noise * out_dirs) ** 2, axis=1, keepdims=True))
+        self.s_plus, self.s_minus = diff.s_plus, diff.s_minus
+        self.bad_plus = diff.bad_plus.any(axis=1, keepdims=True)
+        self.bad_minus = diff.bad_minus.any(axis=1, keepdims=True)
+        self.bad_center = diff.bad_center.any(axis=1, keepdims=True)
 
     def estimate(self, method):
         return {"central": self.central, "forward": self.right, "backward": self.left}[method]
 
 
-def _compare_row(problem, i, autodiff_values, diff, half_step, labels, s, autodiff, unit):
-    """One :class:`GradientRow`: compare, then re-examine suspicious elements at half the step."""
+@np.errstate(invalid="ignore", over="ignore", divide="ignore")  # NaN and inf are handled explicitly
+def _compare_row(problem, i, autodiff_values, diff, half_step, labels, s, autodiff, unit, locate=""):
+    """One :class:`GradientRow`: compare, then re-examine suspicious elements at half the step.
+
+    A value that is NaN or infinite (autodiff, or the finite difference because ``f`` is not finite
+    one step away) never passes: its status is ``"nonfinite"``.
+    """
     a = autodiff_values
     numerical = diff.estimate(s.method).copy()
     floor = np.maximum(s.atol, diff.noise)
     abs_error, rel_error = _errors(a, numerical, floor, s.rtol)
-    wrong = rel_error > s.rtol
+    wrong = ~(rel_error <= s.rtol)  # a NaN error is never within tolerance
     gap = np.abs(diff.right - diff.left)
     steep = np.maximum(np.abs(diff.right), np.abs(diff.left))
     suspicious = wrong | ((gap > _KINK_GAP * steep) & (gap > 10 * floor))
@@ -235,28 +286,78 @@ def _compare_row(problem, i, autodiff_values, diff, half_step, labels, s, autodi
         abs_error[sub] = np.where(truncation, h_abs, abs_error[sub])
         rel_error[sub] = np.where(truncation, h_rel, rel_error[sub])
         numerical[sub] = np.where(truncation, half.estimate(s.method), numerical[sub])
-    failed = status == "wrong"
+    overflow = ~np.isfinite(floor) & np.isfinite(a) & np.isfinite(numerical) & ~diff.bad_center
+    nonfinite = ~np.isfinite(a) | ~np.isfinite(numerical) | diff.bad_center | overflow
+    status[nonfinite] = "nonfinite"
+    failed = np.isin(status, ["wrong", "nonfinite"])
     kinks = np.isin(status, ["kink", "jump"])
-    counted = ~kinks
-    max_abs = float(abs_error[counted].max()) if counted.any() else math.nan
-    max_rel = float(rel_error[counted].max()) if counted.any() else math.nan
-    order = np.lexsort((-rel_error.ravel(), ~kinks.ravel(), ~failed.ravel()))
+    counted = ~kinks & ~nonfinite
+    if nonfinite.any():  # the error is unbounded: never report a small maximum for a failed check
+        max_abs = max_rel = math.inf
+    else:
+        max_abs = float(abs_error[counted].max()) if counted.any() else math.nan
+        max_rel = float(rel_error[counted].max()) if counted.any() else math.nan
+    sort_rel = np.where(np.isnan(rel_error), np.inf, rel_error)
+    order = np.lexsort((-sort_rel.ravel(), ~kinks.ravel(), ~failed.ravel(), ~nonfinite.ravel()))
     shown = [k for k in order[:3] if failed.ravel()[k] or kinks.ravel()[k]] or list(order[:1])
     worst = []
     for k in shown:
-        label, index, direction = labels(*np.unravel_index(k, a.shape))
+        row, column = np.unravel_index(k, a.shape)
+        label, index, direction = labels(row, column)
+        reason = ""
+        if nonfinite.ravel()[k]:
+            reason = _nonfinite_reason(problem, i, a[row, column], numerical[row, column], diff, row, column, s,
+                                       autodiff, unit, locate)
         worst.append(ElementCheck(
             label, float(a.ravel()[k]), float(numerical.ravel()[k]), float(abs_error.ravel()[k]),
             float(rel_error.ravel()[k]), str(status.ravel()[k]), left=float(diff.left.ravel()[k]),
-            right=float(diff.right.ravel()[k]), index=index, direction=direction))
+            right=float(diff.right.ravel()[k]), index=index, direction=direction, reason=reason))
     worst = tuple(worst)
     row_status = "failed" if failed.any() else "kink" if kinks.any() else "ok"
     checked = a.shape[0] * (a.shape[1] if unit == "elements" else 1)
+    if unit == "directions":
+        failed_count, nonfinite_count = int(failed.any(axis=1).sum()), int(nonfinite.any(axis=1).sum())
+    else:
+        failed_count, nonfinite_count = int(failed.sum()), int(nonfinite.sum())
     return GradientRow(problem.names[i], problem.shapes[i], row_status, checked=int(checked), unit=unit,
                        autodiff=_autodiff_name(autodiff, problem.order), max_abs_error=max_abs,
-                       max_rel_error=max_rel, failed=int(failed.any(axis=1).sum() if unit == "directions"
-                                                         else failed.sum()),
-                       kinks=int(kinks.sum()), worst=worst)
+                       max_rel_error=max_rel, failed=failed_count, kinks=int(kinks.sum()), worst=worst,
+                       nonfinite=nonfinite_count)
+
+
+def _nonfinite_reason(problem, i, a, n, diff, row, column, s, autodiff, unit, locate):
+    """Which value was NaN or infinite, and where: the autodiff derivative, or f one step away."""
+    parts = []
+    if diff.bad_center[0, min(column, diff.bad_center.shape[1] - 1)]:
+        wide = diff.bad_center.shape[1] > 1
+        at = f" (element {_gradient_element(problem, column)})" if wide else ""
+        value = f" {problem.f0[column]}" if wide else " not finite"
+        parts.append(f"the gradient of f is{value} at the given point{at}, so its derivatives are undefined")
+    if not np.isfinite(a):
+        what = {"reverse": "the autodiff gradient", "forward": "the forward-mode derivative"}[autodiff]
+        if problem.order == 2:
+            what = "the autodiff second derivative"
+        parts.append(locate or f"{what} is {a}")
+    if not np.isfinite(n):
+        f_name = "f" if problem.order == 1 else "the gradient of f"
+        if unit == "elements":
+            point = _index(problem.names[i], problem.shapes[i], row)
+            up, down = f"{point} + {float(diff.s_plus[row, 0]):.2g}", f"{point} - {float(diff.s_minus[row, 0]):.2g}"
+        else:
+            up = f"{problem.names[i]} + h * (direction {row})"
+            down = f"{problem.names[i]} - h * (direction {row})"
+        points = []
+        if s.method in ("central", "forward") and diff.bad_plus[row, min(column, diff.bad_plus.shape[1] - 1)]:
+            points.append(up)
+        if s.method in ("central", "backward") and diff.bad_minus[row, min(column, diff.bad_minus.shape[1] - 1)]:
+            points.append(down)
+        if points:
+            parts.append(f"{f_name} is not finite at {' and '.join(points)}, so the finite difference is {n}")
+        else:
+            parts.append(f"the finite difference is {n} (the values of {f_name} overflow)")
+    if not parts:  # both values finite, but f is so large that its round-off is not
+        parts.append("the values of f are too close to the largest float for a finite difference to be checked")
+    return "; ".join(parts)
 
 
 def _autodiff_name(autodiff, order):

@@ -24,10 +24,10 @@ import weakref
 
 import numpy as np
 
-from tfedu import _import_tensorflow_quietly
-from tfedu._diagnosis import call_style, diagnose_none_gradient, quiet_tf_logs
+import tensorflow as tf
 
-tf = _import_tensorflow_quietly()
+from tfedu._diagnosis import call_style, diagnose_none_gradient, quiet_tf_logs
+from tfedu._validate import describe
 
 #: Fewer perturbed points than this are evaluated in a plain loop (no tracing).
 VECTORIZE_FROM = 16
@@ -49,7 +49,12 @@ class NotVectorizable(Exception):
 def input_names(f, inputs, names=None):
     """Names for the inputs: given ones, else f's parameter names, else "input i"."""
     if names is not None:
-        names = [str(n) for n in names]
+        if isinstance(names, str) or not hasattr(names, "__iter__"):
+            raise TypeError(f"names must be a list of names, one per input, got {describe(names)}; "
+                            f"e.g. names=['x'] for one input.")
+        names = list(names)
+        if not all(isinstance(n, str) and n for n in names):
+            raise TypeError(f"names must hold non-empty strings (one per input), got {names!r}.")
         if len(names) != len(inputs):
             raise ValueError(f"names has {len(names)} entries but there are {len(inputs)} inputs.")
         return names
@@ -407,9 +412,15 @@ class Target:
         return np.concatenate([self.f0[None], *rows])
 
     def _agrees(self, row0):
+        if row0.shape != self.f0.shape:
+            return False
         tol = math.sqrt(machine_eps(self.dtype))
-        scale = max(1.0, float(np.max(np.abs(self.f0))))
-        return row0.shape == self.f0.shape and bool(np.all(np.abs(row0 - self.f0) <= tol * scale))
+        finite = np.isfinite(self.f0)
+        scale = max(1.0, float(np.max(np.abs(self.f0[finite]), initial=0.0)))
+        same_nonfinite = ~finite & ((row0 == self.f0) | (np.isnan(row0) & np.isnan(self.f0)))
+        with np.errstate(invalid="ignore"):
+            close = np.abs(row0 - self.f0) <= tol * scale
+        return bool(np.all(close | same_nonfinite))
 
     # autodiff ---------------------------------------------------------------------------
 

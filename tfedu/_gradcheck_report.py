@@ -29,6 +29,13 @@ def format_error(value: float) -> str:
     return f"{value:.1e}"
 
 
+def _value_text(value: float) -> str:
+    """Like :func:`format_value`, but NaN and infinities are shown as such."""
+    if value is not None and not math.isfinite(value):
+        return str(value)
+    return format_value(value)
+
+
 def format_value(value: float) -> str:
     """A derivative value with 3 significant digits (``-0.0`` shown as ``0``).
 
@@ -49,14 +56,18 @@ class ElementCheck:
     ``d2f/dx[0]dx[1]`` for a Hessian, ``direction 2`` in fast mode);
     ``index`` is its position in the input (full mode) and ``direction`` the
     random direction (fast mode). ``status`` is ``"ok"``, ``"wrong"``
-    (autodiff disagrees with finite differences), ``"kink"`` (a
-    non-differentiable point where the slopes from the left and the right
-    differ) or ``"jump"`` (the function or gradient jumps there). ``left`` and
-    ``right`` are those one-sided slopes.
+    (autodiff disagrees with finite differences), ``"nonfinite"`` (autodiff
+    or the finite difference is NaN or infinite: ``reason`` says which, and
+    where), ``"kink"`` (a non-differentiable point where the slopes from the
+    left and the right differ) or ``"jump"`` (the function or gradient jumps
+    there). ``left`` and ``right`` are those one-sided slopes.
 
     >>> e = ElementCheck("x[1]", 3.0, 1.0, 2.0, 0.67, "wrong", left=1.0, right=1.0)
     >>> print(e)
     x[1]: autodiff 3, numerical 1 (abs error 2.0e+00, rel error 6.7e-01): WRONG
+    >>> print(ElementCheck("x[0]", float("nan"), 2.0, float("nan"), float("nan"), "nonfinite",
+    ...                    reason="the autodiff gradient is nan"))
+    x[0]: autodiff nan, numerical 2: NOT FINITE (the autodiff gradient is nan)
     """
 
     label: str
@@ -69,8 +80,13 @@ class ElementCheck:
     right: float = math.nan
     index: tuple | None = None
     direction: int | None = None
+    reason: str = ""
 
     def __str__(self) -> str:
+        if self.status == "nonfinite":
+            why = f" ({self.reason})" if self.reason else ""
+            return (f"{self.label}: autodiff {_value_text(self.autodiff)}, numerical "
+                    f"{_value_text(self.numerical)}: NOT FINITE{why}")
         if self.status in ("kink", "jump"):
             what = ("a kink: no derivative exists here, and TensorFlow's value (between the two slopes) "
                     "is a valid choice" if self.status == "kink"
@@ -90,8 +106,9 @@ class GradientRow:
     ``status`` is ``"ok"``, ``"kink"`` (correct, with non-differentiable
     points), ``"failed"`` or ``"none"`` (the gradient is ``None``; then
     ``diagnosis`` says why). ``checked`` counts compared elements, or random
-    directions in fast mode (``unit``). ``worst`` holds the worst elements:
-    wrong ones first, then kinks, then the largest errors.
+    directions in fast mode (``unit``); ``failed`` those that failed, of which
+    ``nonfinite`` were NaN or infinite. ``worst`` holds the worst elements:
+    non-finite ones first, then wrong ones, then kinks, then the largest errors.
 
     >>> row = GradientRow("x", (3,), "ok", checked=3, max_abs_error=1e-11, max_rel_error=2e-12)
     >>> row.passed, row.result
@@ -110,6 +127,7 @@ class GradientRow:
     kinks: int = 0
     worst: tuple = ()
     diagnosis: object = None
+    nonfinite: int = 0
 
     @property
     def passed(self) -> bool:
@@ -121,7 +139,11 @@ class GradientRow:
             points = "point" if self.kinks == 1 else "points"
             return f"ok ({self.kinks} non-differentiable {points})"
         if self.status == "failed":
-            return f"FAILED ({self.failed} of {self.checked} wrong)"
+            wrong = self.failed - self.nonfinite
+            counts = [f"{wrong} of {self.checked} wrong"] if wrong or not self.nonfinite else []
+            if self.nonfinite:
+                counts.append(f"{self.nonfinite} of {self.checked} not finite")
+            return f"FAILED ({', '.join(counts)})"
         return STATUS_TEXT[self.status]
 
     @property
@@ -245,7 +267,7 @@ class GradCheckReport:
         widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines)]
         table = ["  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip() for cells in [header, *lines]]
         out = [self.headline, self.settings, *table]
-        wrong = [e for row in self.rows for e in row.worst if e.status == "wrong"]
+        wrong = [e for row in self.rows for e in row.worst if e.status in ("wrong", "nonfinite")]
         if wrong:
             out.append("worst elements:")
             out += [f"  {e}" for e in wrong]
@@ -298,7 +320,7 @@ class GradCheckReport:
         details = [e for row in self.rows for e in row.worst if e.status != "ok"]
         if details:
             items = "".join(
-                f'<li style="color:{_COLORS["failed"] if e.status == "wrong" else _COLORS["kink"]}">'
+                f'<li style="color:{_COLORS["failed"] if e.status in ("wrong", "nonfinite") else _COLORS["kink"]}">'
                 f"{esc(str(e))}</li>" for e in details)
             parts.append(f'<ul style="margin:2px 0;font-family:monospace">{items}</ul>')
         messages = [str(row.diagnosis) for row in self.rows if row.diagnosis is not None]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tfedu import _display
+from tfedu import _display, _validate
 
 __all__ = ["TrainingHistory", "BatchHistory", "BestEpoch"]
 
@@ -37,9 +37,28 @@ def _resolve_mode(monitor: str, mode: str) -> str:
     return "max" if any(word in monitor.lower() for word in _MAX_WORDS) else "min"
 
 
+MODES = ("auto", "min", "max")
+
+
 def _check_mode(mode):
-    if mode not in ("auto", "min", "max"):
-        raise ValueError(f"mode must be 'auto', 'min' or 'max' (as in keras.callbacks.EarlyStopping), got {mode!r}.")
+    try:
+        return _validate.choice(mode, "mode", MODES)
+    except ValueError as error:
+        raise ValueError(f"{error} As in keras.callbacks.EarlyStopping: 'min' when lower is better (a loss), "
+                         "'max' when higher is (accuracy), 'auto' guesses from the name.") from None
+
+
+def _flag(value, name, *, allow_none=False):
+    """``_validate.flag`` that also accepts NumPy booleans (``np.True_``), whatever NumPy calls their type."""
+    if isinstance(value, np.bool_):
+        value = bool(value)
+    return _validate.flag(value, name, allow_none=allow_none)
+
+
+def _check_monitor(monitor):
+    if monitor is not None and not isinstance(monitor, str):
+        raise TypeError(f"monitor must be a logs key such as 'val_loss', or None, got {_validate.describe(monitor)}.")
+    return monitor
 
 
 def _scalar(value):
@@ -73,9 +92,8 @@ class BatchHistory:
     """
 
     def __init__(self, capacity: int = 2000):
-        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 2:
-            raise ValueError(f"capacity must be an int >= 2 (points kept per metric), got {capacity!r}.")
-        self.capacity = capacity
+        self.capacity = _validate.count(capacity, "capacity", low=2, example=2000,
+                                        hint="It is the number of points kept per metric.")
         self.stride = 1
         self._seen = 0
         self._position = []
@@ -184,6 +202,9 @@ class TrainingHistory:
 
     def end_epoch(self, epoch: int, logs: dict, learning_rate: float = math.nan) -> None:
         """Record the epoch's ``logs`` (non-scalar values are skipped) and learning rate."""
+        if logs is not None and not hasattr(logs, "items"):
+            raise TypeError(f"logs must be a dict of values by name, such as {{'loss': 0.5}}, got "
+                            f"{_validate.describe(logs)}.")
         if self._fit_pending or self._current is None:
             self.start_epoch(epoch)
         count = len(self.epoch)
@@ -217,6 +238,7 @@ class TrainingHistory:
         """
         if self._current is None:
             return
+        smoothing = _validate.number(smoothing, "smoothing", low=0, high=1, high_open=True, example="0.8")
         count = batch + 1
         values = {}
         for name in names:
@@ -276,6 +298,8 @@ class TrainingHistory:
 
     def series(self, key: str):
         """``(epochs, values)`` as arrays, only the epochs where ``key`` was logged (values may be nan)."""
+        if not isinstance(key, str):
+            raise TypeError(f"key must be a logs key such as 'loss' or 'val_loss', got {_validate.describe(key)}.")
         column = self._logs.get(key, [])
         pairs = [(epoch, value) for epoch, value in zip(self.epoch, column) if value is not None]
         epochs = np.array([epoch for epoch, _ in pairs], dtype=int)
@@ -306,6 +330,7 @@ class TrainingHistory:
         first epoch, as in ``EarlyStopping``.
         """
         _check_mode(mode)
+        _check_monitor(monitor)
         if monitor is None:
             monitor = "val_loss" if "val_loss" in self._logs else "loss"
         epochs, values = self.series(monitor)
@@ -337,6 +362,8 @@ class TrainingHistory:
         best val_loss 0.9 at epoch 1
         learning rate 0.1 -> 0.05
         """
+        _check_mode(mode)
+        _check_monitor(monitor)
         if not self.epoch:
             return f"{title}: no epochs recorded yet"
         first, last = self.epoch[0] + 1, self.epoch[-1] + 1
@@ -389,8 +416,10 @@ class TrainingHistory:
         """
         from tfedu._training_plot import HistoryRenderer
 
+        metrics, log_scale = _metric_names(metrics), _log_scale(log_scale)
+        monitor, mode = _check_monitor(monitor), _check_mode(mode)
         _display.enable_figure_display()
-        renderer = HistoryRenderer(metrics=_metric_names(metrics), log_scale=_log_scale(log_scale),
+        renderer = HistoryRenderer(metrics=metrics, log_scale=log_scale,
                                    monitor=monitor, mode=mode, batches=len(self.batches) > 0)
         renderer.draw(self)
         return renderer.figure
@@ -402,6 +431,13 @@ def _metric_names(metrics):
         return None
     if isinstance(metrics, str):
         metrics = [metrics]
+    if not hasattr(metrics, "__iter__"):
+        raise TypeError(f"metrics must be names like 'loss' or 'accuracy' (a list), or None for all, got "
+                        f"{_validate.describe(metrics)}.")
+    metrics = list(metrics)
+    if not metrics:
+        raise ValueError("metrics is empty, so nothing would be plotted; give names such as ['loss', 'accuracy'], "
+                         "or None for every metric in logs.")
     names = []
     for name in metrics:
         if not isinstance(name, str):
@@ -413,12 +449,13 @@ def _metric_names(metrics):
 
 
 def _log_scale(log_scale):
-    if isinstance(log_scale, bool):
-        return log_scale
+    if isinstance(log_scale, (bool, np.bool_)):
+        return bool(log_scale)
     if isinstance(log_scale, str):
         return frozenset(_metric_names([log_scale]))
     try:
-        return frozenset(_metric_names(log_scale))
+        names = list(log_scale)
+        return frozenset(_metric_names(names)) if names else frozenset()
     except TypeError:
         raise TypeError(
             f"log_scale must be True/False or metric names such as ['loss'], got {log_scale!r}."

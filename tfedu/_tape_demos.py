@@ -17,6 +17,8 @@ from typing import Callable
 import numpy as np
 import tensorflow as tf
 
+from tfedu import _validate
+
 __all__ = ["DEMOS", "Demo", "DemoResult", "demo"]
 
 
@@ -104,13 +106,12 @@ def demo(name: str) -> DemoResult:
     >>> result = demo("higher_order")
     >>> result.values["dy_dx"], result.values["d2y_dx2"]
     (12.0, 12.0)
-    >>> demo("nope")  # doctest: +ELLIPSIS
+    >>> demo("persistant")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    KeyError: "No demo called 'nope'. Available: watch, persistent, ..."
+    ValueError: demo 'persistant' is not known; did you mean 'persistent'? Choose one of: 'watch', 'persistent', ...
     """
-    if name not in DEMOS:
-        raise KeyError(f"No demo called {name!r}. Available: {', '.join(DEMOS)}.")
+    name = _validate.choice(name, "name", list(DEMOS), what="demo")
     return DEMOS[name].run()
 
 

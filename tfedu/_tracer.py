@@ -7,13 +7,48 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from tfedu import _import_tensorflow_quietly
+import keras
+
+from tfedu import _validate
 from tfedu._history import _format, _scalar
 
-_import_tensorflow_quietly()  # keras imports TensorFlow; keep its start-up lines out of outputs
-import keras  # noqa: E402
-
 __all__ = ["CallbackTracer", "HookCall"]
+
+# Hooks that start a run of their own (fit, evaluate, predict); on_test_begin may also be validation inside fit.
+_RUN_BEGINS = ("on_train_begin", "on_test_begin", "on_predict_begin")
+
+
+class _FitGuard:
+    """Tells a callback when Keras starts a new run with it, and when it is listed twice.
+
+    Every ``fit``/``evaluate``/``predict`` builds a new ``keras.callbacks.CallbackList``, which
+    calls ``set_model`` on each callback it holds: the next begin hook then starts a fresh run (a
+    run that failed before is over). Validation inside ``fit`` reuses the list, so its
+    ``on_test_begin`` is nested. The same begin hook twice in a row, with no new list in between,
+    means the same object is in ``callbacks`` twice.
+    """
+
+    def __init__(self, callback, variable="plot"):
+        self.what = type(callback).__name__
+        self.variable = variable
+        self.fresh = True
+        self.just_began = None
+
+    def new_callback_list(self):
+        self.fresh = True
+        self.just_began = None
+
+    def begin(self, hook) -> bool:
+        """Called by a run's begin hook; True when it starts a new run (a new callback list)."""
+        if not self.fresh and self.just_began == hook:
+            raise ValueError(
+                f"The same {self.what} is in callbacks twice ({hook} was called twice in a row), so every "
+                f"call would be recorded twice. Pass it once: callbacks=[{self.variable}].")
+        fresh, self.fresh, self.just_began = self.fresh, False, hook
+        return fresh
+
+    def other_hook(self):
+        self.just_began = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +101,10 @@ class CallbackTracer(keras.callbacks.Callback):
     before ``on_epoch_end``. Of each run of batches (an epoch's training,
     a validation, an evaluation, a prediction) the first ``max_batches`` and
     the last are kept; a ``...`` row counts the batches left out.
-    ``max_calls`` bounds the whole trace; :meth:`clear` empties it.
+    ``max_calls`` bounds the whole trace; :meth:`clear` empties it. A new
+    ``fit``, ``evaluate`` or ``predict`` starts at the top level even if an
+    earlier one stopped with an exception; passing the same tracer twice
+    (``callbacks=[tracer, tracer]``) raises a ``ValueError``.
 
     >>> import keras, numpy as np
     >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
@@ -96,12 +134,16 @@ class CallbackTracer(keras.callbacks.Callback):
 
     def __init__(self, max_batches: int = 3, max_calls: int = 2000):
         super().__init__()
-        for name, value, least in (("max_batches", max_batches, 1), ("max_calls", max_calls, 10)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise ValueError(f"{name} must be an int >= {least}, got {value!r}.")
-        self.max_batches = max_batches
-        self.max_calls = max_calls
+        self.max_batches = _validate.count(max_batches, "max_batches", example=3,
+                                           hint="It is the number of batches kept at the start of each run.")
+        self.max_calls = _validate.count(max_calls, "max_calls", low=10, example=2000,
+                                         hint="It bounds the number of calls kept in the trace.")
+        self._guard = _FitGuard(self, "tracer")
         self.clear()
+
+    def set_model(self, model):
+        super().set_model(model)
+        self._guard.new_callback_list()
 
     def clear(self) -> None:
         """Forget every recorded call."""
@@ -129,7 +171,18 @@ class CallbackTracer(keras.callbacks.Callback):
             self._append(call)
         self._held, self._skipped, self._batches = [], 0, 0
 
+    def _begin_run(self, hook):
+        """A begin hook of fit/evaluate/predict: a new run starts at the top level, whatever an earlier
+        run that raised left behind (only validation inside fit is nested)."""
+        new_run = self._guard.begin(hook)
+        if hook != "on_test_begin" or new_run or self._depth == 0:
+            self._end_batch_run()
+            self._depth = 0
+            self._epoch = None
+
     def _record(self, hook, batch=None, logs=None):
+        if hook not in _RUN_BEGINS:
+            self._guard.other_hook()
         epoch = self._epoch if hook not in ("on_train_begin", "on_train_end") else None
         if batch is None:
             self._end_batch_run()
@@ -151,6 +204,7 @@ class CallbackTracer(keras.callbacks.Callback):
             self._held.append(call)
 
     def on_train_begin(self, logs=None):
+        self._begin_run("on_train_begin")
         self._record("on_train_begin", logs=logs)
 
     def on_train_end(self, logs=None):
@@ -171,6 +225,7 @@ class CallbackTracer(keras.callbacks.Callback):
         self._record("on_train_batch_end", batch, logs)
 
     def on_test_begin(self, logs=None):
+        self._begin_run("on_test_begin")
         self._record("on_test_begin", logs=logs)
 
     def on_test_end(self, logs=None):
@@ -183,6 +238,7 @@ class CallbackTracer(keras.callbacks.Callback):
         self._record("on_test_batch_end", batch, logs)
 
     def on_predict_begin(self, logs=None):
+        self._begin_run("on_predict_begin")
         self._record("on_predict_begin", logs=logs)
 
     def on_predict_end(self, logs=None):

@@ -30,7 +30,11 @@ import math
 
 import numpy as np
 
-__all__ = ["HistoryRenderer", "is_bounded_metric"]
+__all__ = ["HistoryRenderer", "is_bounded_metric", "IMAGE_FORMATS", "IMAGE_SUFFIXES"]
+
+#: What :meth:`HistoryRenderer.image` encodes, and the file suffixes that name each format.
+IMAGE_FORMATS = ("png", "jpeg")
+IMAGE_SUFFIXES = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
 
 TRAIN_COLOR = "C0"
 VALIDATION_COLOR = "C1"
@@ -446,13 +450,22 @@ class HistoryRenderer:
 
     def png(self, *, compress_level: int = 6) -> bytes:
         """The current frame as PNG bytes (call after :meth:`draw`)."""
+        return self.image("png", compress_level=compress_level)
+
+    def image(self, format: str = "png", *, compress_level: int = 6) -> bytes:
+        """The current frame encoded as ``format``: one of :data:`IMAGE_FORMATS` (``"png"``, ``"jpeg"``)."""
         from PIL import Image
 
+        if format not in IMAGE_FORMATS:
+            raise ValueError(f"format must be one of {', '.join(map(repr, IMAGE_FORMATS))}, got {format!r}.")
         canvas = self.figure.canvas
         width, height = canvas.get_width_height(physical=True)
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         out = io.BytesIO()
-        image.convert("RGB").save(out, format="png", compress_level=compress_level)
+        if format == "png":
+            image.convert("RGB").save(out, format="png", compress_level=compress_level)
+        else:
+            image.convert("RGB").save(out, format="jpeg", quality=90)
         return out.getvalue()
 
     def text(self) -> str:

@@ -35,13 +35,13 @@ from pathlib import Path
 
 import numpy as np
 
-from tfedu import _display, _import_tensorflow_quietly
-from tfedu._history import BatchHistory, BestEpoch, TrainingHistory, _check_mode, _log_scale, _metric_names
+import keras
 
-_import_tensorflow_quietly()  # keras imports TensorFlow; keep its start-up lines out of outputs
-import keras  # noqa: E402
-
-from tfedu._tracer import CallbackTracer, HookCall  # noqa: E402
+from tfedu import _display, _validate
+from tfedu._history import (BatchHistory, BestEpoch, TrainingHistory, _check_mode, _check_monitor, _flag,
+                            _log_scale, _metric_names)
+from tfedu._tracer import CallbackTracer, HookCall, _FitGuard
+from tfedu._training_plot import IMAGE_SUFFIXES
 
 __all__ = ["LivePlot", "CallbackTracer", "TrainingHistory", "BatchHistory", "BestEpoch", "HookCall"]
 
@@ -92,12 +92,15 @@ class LivePlot(keras.callbacks.Callback):
       skipped while over budget, and the final plot is always drawn.
     * ``live``: redraw during training (True) or only at the end (False); default: during
       training when someone can watch (a notebook front end, or a script writing ``save_to``).
-    * ``save_to``: PNG path to write (in a notebook too); ``None`` for no file; default
-      ``"auto"`` = ``liveplot.png`` in scripts only.
+    * ``save_to``: image path to write (in a notebook too), ending in ``.png``, ``.jpg`` or
+      ``.jpeg`` (the format follows the suffix); ``None`` for no file; default ``"auto"`` =
+      ``liveplot.png`` in scripts only.
     * ``max_batch_points``: per-batch points kept (older ones are thinned).
 
     Keep one ``LivePlot`` to continue its curves over several ``fit`` calls
     (e.g. resuming with ``initial_epoch``); use a new one for a new plot.
+    Pass it once per ``fit``: ``callbacks=[plot, plot]`` raises a ``ValueError``
+    (every epoch would be recorded twice).
 
     >>> import keras, numpy as np
     >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
@@ -119,21 +122,21 @@ class LivePlot(keras.callbacks.Callback):
         super().__init__()
         from tfedu._training_plot import HistoryRenderer
 
-        if update not in ("epoch", "batch"):
-            raise ValueError(
-                f"update must be 'epoch' (redraw after each epoch) or 'batch' (also plot the loss of "
-                f"every batch), got {update!r}."
-            )
-        if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0 <= smoothing < 1:
-            raise ValueError(f"smoothing must be a number in [0, 1): 0 keeps raw batch values, "
-                             f"0.9 smooths strongly; got {smoothing!r}.")
+        try:
+            _validate.choice(update, "update", ("epoch", "batch"))
+        except ValueError as error:
+            raise ValueError(f"{error} 'epoch' redraws after each epoch, 'batch' also plots the loss of every "
+                             "batch.") from None
+        smoothing = _number(smoothing, "smoothing", "0 keeps the raw batch losses, 0.9 smooths strongly.", low=0,
+                            high=1, high_open=True, example="0.8")
         _check_mode(mode)
-        if monitor is not None and not isinstance(monitor, str):
-            raise TypeError(f"monitor must be a logs key such as 'val_loss', got {monitor!r}.")
-        if live is not None and not isinstance(live, bool):
-            raise TypeError(f"live must be True, False or None (automatic), got {live!r}.")
-        if not (save_to in ("auto", None) or isinstance(save_to, (str, os.PathLike))):
-            raise TypeError(f"save_to must be a file path, None (no file) or 'auto', got {save_to!r}.")
+        _check_monitor(monitor)
+        budget = _number(budget, "budget", "It is the fraction of the training time drawing may take (0.05 means "
+                         "5%; float('inf') redraws every time).", low=0, finite=False, example="0.05")
+        live = _flag(live, "live", allow_none=True)
+        _check_save_to(save_to)
+        max_batch_points = _validate.count(max_batch_points, "max_batch_points", low=2, example=2000,
+                                           hint="It is the number of per-batch points kept.")
         self.metrics = _metric_names(metrics)
         self.log_scale = _log_scale(log_scale)
         self.update = update
@@ -145,6 +148,7 @@ class LivePlot(keras.callbacks.Callback):
         self.history = TrainingHistory(batch_capacity=max_batch_points)
         self.environment = None
         self._budget = _display.RedrawBudget(budget)
+        self._guard = _FitGuard(self, "plot")
         self._renderer = HistoryRenderer(metrics=self.metrics, log_scale=self.log_scale, monitor=monitor,
                                          mode=mode, batches=update == "batch")
         self._slot = _display.OutputSlot()
@@ -176,7 +180,12 @@ class LivePlot(keras.callbacks.Callback):
 
     # hooks -----------------------------------------------------------------------------------
 
+    def set_model(self, model):
+        super().set_model(model)
+        self._guard.new_callback_list()
+
     def on_train_begin(self, logs=None):
+        self._guard.begin("on_train_begin")
         self.environment = _display.detect_environment()
         self._path = self._resolve_path()
         self._drawing = self.environment.rich or self._path is not None
@@ -187,6 +196,7 @@ class LivePlot(keras.callbacks.Callback):
         self._budget.start()
 
     def on_epoch_begin(self, epoch, logs=None):
+        self._guard.other_hook()
         epochs = (self.params or {}).get("epochs")
         self.history.start_epoch(epoch, epochs)
         self._read_learning_rate = True
@@ -211,6 +221,7 @@ class LivePlot(keras.callbacks.Callback):
         self._maybe_redraw()
 
     def on_train_end(self, logs=None):
+        self._guard.other_hook()
         self.history.end_fit(stopped=bool(getattr(self.model, "stop_training", False)))
         if not len(self.history):
             return
@@ -261,7 +272,9 @@ class LivePlot(keras.callbacks.Callback):
                 if self.environment.rich:
                     self._slot.show(_display.png_bundle(png, self._renderer.text()))
                 if self._path is not None:
-                    _write_atomically(self._path, png)
+                    file_format = IMAGE_SUFFIXES[self._path.suffix.lower()]
+                    data = png if file_format == "png" else self._renderer.image(file_format)
+                    _write_atomically(self._path, data)
                 cost = time.perf_counter() - start
         except Exception as error:
             self._fail("draw the live plot", error)
@@ -288,9 +301,34 @@ class LivePlot(keras.callbacks.Callback):
         logged = self.history.metric_names
         missing = [name for name in self.metrics or () if name not in logged]
         if missing:
+            suggestion = _validate.did_you_mean(missing[0], logged)
             self._warn(f"LivePlot(metrics=...): {', '.join(map(repr, missing))} never appeared in logs; "
-                       f"the logs hold {', '.join(self.history.keys)}.")
+                       f"the logs hold {', '.join(self.history.keys)}.{suggestion}")
         if self.monitor is not None and self.monitor not in self.history.keys:
+            suggestion = _validate.did_you_mean(self.monitor, self.history.keys)
             self._warn(f"LivePlot(monitor={self.monitor!r}): no such key in logs, so no best epoch is "
-                       f"marked; the logs hold {', '.join(self.history.keys)}.")
+                       f"marked; the logs hold {', '.join(self.history.keys)}.{suggestion}")
+
+
+def _number(value, name, meaning, **bounds):
+    try:
+        return _validate.number(value, name, **bounds)
+    except ValueError as error:
+        raise ValueError(f"{error} {meaning}") from None
+
+
+def _check_save_to(save_to):
+    """``save_to`` is 'auto', None or an image path whose suffix names a format we write."""
+    if save_to is None or (isinstance(save_to, str) and save_to == "auto"):
+        return
+    if not isinstance(save_to, (str, os.PathLike)):
+        raise TypeError(f"save_to must be a file path, None (no file) or 'auto', got {_validate.describe(save_to)}.")
+    path = Path(save_to)
+    suffixes = ", ".join(IMAGE_SUFFIXES)
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise ValueError(f"save_to must end in one of {suffixes} (the image format follows the suffix), got "
+                         f"{str(save_to)!r}; e.g. save_to='liveplot.png'.")
+    if path.is_dir():
+        raise ValueError(f"save_to {str(save_to)!r} is a folder; give a file path such as "
+                         f"{str(path / 'liveplot.png')!r}.")
 

@@ -25,13 +25,14 @@ non-differentiable points rather than as bugs.
 """
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
 
-from tfedu._diagnosis import quiet_tf_logs
-from tfedu._gradcheck_compare import METHODS, TOLERANCES, Settings, both_sides, check_target, default_eps, steps
+from tfedu import _validate
+from tfedu._diagnosis import flag, quiet_tf_logs
+from tfedu._gradcheck_compare import (METHODS, TOLERANCES, Settings, _index, both_sides, check_target, default_eps,
+                                     steps)
 from tfedu._gradcheck_eval import Target, check_callable, error_summary, input_names, tf
 from tfedu._gradcheck_report import ElementCheck, GradCheckReport, GradientRow
 
@@ -65,38 +66,54 @@ _ACTIVATIONS_PER_INPUT = 8
 _SAMPLES_WORTH_CHECKING = 256
 
 
+_MODES = ("auto", "full", "fast")
+
+
+def _number(value, name, hint, **bounds):
+    """``_validate.number`` (None allowed: the default by dtype) with what the argument means appended."""
+    try:
+        return _validate.number(value, name, allow_none=True, **bounds)
+    except ValueError as error:
+        raise ValueError(f"{error} {hint}") from None
+
+
 def _check_method(method):
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}.")
+    _validate.choice(method, "method", METHODS)
 
 
 def _check_eps(eps):
-    if eps is None:
-        return
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating, np.integer)):
-        raise TypeError(f"eps must be a number (a small step such as 1e-6), got {type(eps).__name__}.")
-    if not math.isfinite(eps) or eps <= 0:
-        raise ValueError(f"eps must be a small positive number (the finite-difference step, e.g. 1e-6), "
-                         f"got {eps}.")
+    return _number(eps, "eps", "It is the relative finite-difference step; leave it out for the default "
+                   "of the dtype, or try 1e-6.", low=0, low_open=True, high=1, high_open=True, example="1e-6")
+
+
+def _check_tolerances(rtol, atol):
+    rtol = _number(rtol, "rtol", "It is the relative error an element may have; leave it out for the "
+                   "default of the dtype (1e-5 in float64).", low=0, low_open=True, high=1,
+                   high_open=True, example="1e-4")
+    atol = _number(atol, "atol", "Errors below atol always pass; leave it out for the default of the dtype "
+                   "(1e-8 in float64).", low=0, example="1e-6")
+    return rtol, atol
 
 
 def _choose_mode(mode, total, limit, order):
-    if mode not in ("auto", "full", "fast"):
-        raise ValueError(f"mode must be 'auto', 'full' or 'fast', got {mode!r}.")
     if mode == "auto":
         limit = min(limit, HESSIAN_FULL_CHECK_LIMIT) if order == 2 else limit
         return "full" if total <= limit else "fast"
     return mode
 
 
-def _check_options(order, directions, seed):
-    if order not in (1, 2):
-        raise ValueError(f"order must be 1 (gradients) or 2 (second derivatives), got {order!r}.")
-    if isinstance(directions, bool) or not isinstance(directions, (int, np.integer)) or directions < 1:
-        raise ValueError(f"directions must be a positive int (random directions per input in fast mode), "
-                         f"got {directions!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0 (it seeds the random directions of fast mode), got {seed!r}.")
+def _check_options(mode, order, directions, seed, **flags):
+    """Check the options shared by check_gradients and check_model_gradients; returns them normalized."""
+    _validate.choice(mode, "mode", _MODES)
+    order = _validate.count(order, "order", low=1, high=2, example=1,
+                            hint="Use 1 to check gradients, 2 to check second derivatives.")
+    directions = _validate.count(directions, "directions", example=4,
+                                 hint="It is the number of random directions per input in fast mode.")
+    seed = _validate.count(seed, "seed", low=0, example=0,
+                           hint="It seeds the random directions of fast mode.")
+    for name, value in flags.items():
+        flag(value, name)
+    return order, directions, seed
 
 
 # --- public API -----------------------------------------------------------------------------
@@ -127,7 +144,7 @@ def numerical_gradient(f, *inputs, eps=None, method="central"):
     TensorShape([2, 2])
     """
     _check_method(method)
-    _check_eps(eps)
+    eps = _check_eps(eps)
     check_callable(f)
     with quiet_tf_logs():
         return _numerical_gradient(f, inputs, eps, method)
@@ -150,10 +167,39 @@ def _numerical_gradient(f, inputs, eps, method):
         else:
             values = target.values_one_hot(i, columns, x0 - s_minus)
             jac = (values[0] - values[1:]) / s_minus[:, None]
+        if not np.all(np.isfinite(jac)):
+            _raise_nonfinite_estimate(target, i, jac, values, method, s_plus, s_minus)
         shape = target.shapes[i] if target.out_size == 1 and not target.out_shape else (
             target.out_shape + target.shapes[i])
         results.append(tf.constant(jac.T.reshape(shape), dtype=original_dtype))
     return results[0] if len(results) == 1 else results
+
+
+def _raise_nonfinite_estimate(target, i, jac, values, method, s_plus, s_minus):
+    """A finite difference came out NaN or infinite: say for which element and which point caused it."""
+    n = len(s_plus)
+    column, out = (int(k) for k in np.argwhere(~np.isfinite(jac))[0])
+    element = _index(target.names[i], target.shapes[i], column)
+    if method == "central":
+        sides = [(values[1 + column], "+", s_plus[column]), (values[n + 1 + column], "-", s_minus[column])]
+    elif method == "forward":
+        sides = [(values[1 + column], "+", s_plus[column])]
+    else:
+        sides = [(values[1 + column], "-", s_minus[column])]
+    bad = [(row, sign, step) for row, sign, step in sides if not np.isfinite(row[out])]
+    output = "" if target.out_size == 1 else f" (output element {_index('f', target.out_shape, out)})"
+    if bad:
+        row, sign, step = bad[0]
+        why = (f"{target.what} is {row[out]} at {element} {sign} {step:.2g}{output}, one finite-difference step "
+               "away from the given point")
+    else:
+        why = f"the difference of {target.what}'s values overflows{output}"
+    other_side = ""
+    if method == "central" and len(bad) == 1:  # the other one-sided difference stays where f is finite
+        other_side = f", or method={'forward' if bad[0][1] == '-' else 'backward'!r}"
+    raise ValueError(f"The numerical derivative for {element} is {jac[column, out]}: {why}. Pick a point "
+                     f"further from where f is undefined (sqrt and log need positive values), or a smaller "
+                     f"eps{other_side}.")
 
 
 def check_gradients(f, *inputs, mode="auto", order=1, forward_mode=False, eps=None, rtol=None, atol=None,
@@ -210,8 +256,10 @@ def check_gradients(f, *inputs, mode="auto", order=1, forward_mode=False, eps=No
     """
     check_callable(f)
     _check_method(method)
-    _check_eps(eps)
-    _check_options(order, directions, seed)
+    eps = _check_eps(eps)
+    rtol, atol = _check_tolerances(rtol, atol)
+    order, directions, seed = _check_options(mode, order, directions, seed, forward_mode=forward_mode,
+                                             float64=float64, vectorize=vectorize)
     subject = _function_name(f)
     with quiet_tf_logs():  # tracing and pfor warnings are about our machinery, not about f
         target = Target(f, inputs, input_names(f, inputs, names), float64=float64, vectorize=vectorize,
@@ -271,8 +319,10 @@ def check_model_gradients(model, x, y, loss=None, *, training=False, mode="auto"
         raise TypeError(f"model must be a Keras model (or layer), got {type(model).__name__}. For a plain "
                         "function use check_gradients(f, *inputs).")
     _check_method(method)
-    _check_eps(eps)
-    _check_options(order, directions, seed)
+    eps = _check_eps(eps)
+    rtol, atol = _check_tolerances(rtol, atol)
+    order, directions, seed = _check_options(mode, order, directions, seed, training=training,
+                                             forward_mode=forward_mode, float64=float64, vectorize=vectorize)
     if training:
         warnings.warn("training=True: layers such as Dropout and BatchNormalization run in training mode. "
                       "The check holds their random state fixed, but BatchNormalization then "
@@ -364,6 +414,8 @@ def _model_data(x, y):
                             "tf.data.Dataset take one batch: x, y = next(iter(dataset)).") from None
         if tensor.dtype.is_floating and not np.all(np.isfinite(np.asarray(tensor))):
             raise ValueError(f"{what} contains NaN or Inf; finite differences need finite data.")
+        if tensor.shape.num_elements() == 0:
+            raise ValueError(f"{what} is empty (shape {tuple(tensor.shape)}); pass a small batch, e.g. x[:32], y[:32].")
         return tensor
 
     x = tf.nest.map_structure(lambda v: convert(v, "x"), x)
@@ -405,8 +457,12 @@ def _resolve_loss(model, loss):
         try:
             fn = keras.losses.get(loss)
         except ValueError:
-            raise ValueError(f"Unknown loss {loss!r}; use a Keras loss name such as 'mse' or "
-                             "'sparse_categorical_crossentropy', or pass a function.") from None
+            known = ["mse", "mae", "mape", "msle"] + [
+                name for name in dir(keras.losses) if name.islower() and not name.startswith("_")
+                and name not in ("get", "serialize", "deserialize")]
+            suggestion = _validate.did_you_mean(loss, known)
+            raise ValueError(f"Unknown loss {loss!r}{';' + suggestion if suggestion else '.'} Use a Keras loss name "
+                             "such as 'mse' or 'sparse_categorical_crossentropy', or pass a function.") from None
         return fn, loss
     if not callable(loss):
         raise TypeError(f"loss must be a loss name, a function (y_true, y_pred) or a keras.losses.Loss, "

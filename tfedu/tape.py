@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from tfedu import _diagnosis
+from tfedu import _diagnosis, _validate
+from tfedu._validate import describe
 from tfedu._autodiff_graph import (DEFAULT_MAX_NODES, ComputationGraph, GraphNode, _argument_names,
                                    _check_inputs, _fmt, trace_graph)
 from tfedu._tape_demos import DEMOS, DemoResult, demo
@@ -130,6 +131,9 @@ def draw_graph(f, *inputs, ax=None, max_nodes: int = DEFAULT_MAX_NODES) -> Graph
     v4 = v2 + v3     6.909  1
     >>> import matplotlib.pyplot as plt; plt.close(drawing.figure)
     """
+    if ax is not None and not (hasattr(ax, "figure") and hasattr(ax, "annotate")):
+        raise TypeError(f"ax must be a matplotlib Axes (e.g. from fig, ax = plt.subplots()) or None for a new "
+                        f"figure, got {describe(ax)}.")
     graph = trace_graph(f, *inputs, max_nodes=max_nodes)
     columns = _columns(graph)
     if ax is None:
@@ -322,7 +326,10 @@ def explain_none_gradient(tape_or_f, *args, index: int = 0, name: str | None = N
     Returns a diagnosis whose ``cause`` is one of ``not_watched``,
     ``variable_not_trainable``, ``integer_dtype``, ``left_the_graph``,
     ``non_differentiable_op``, ``unconnected``, ``not_recorded``, and which
-    prints as the explanation and the fix.
+    prints as the explanation and the fix. When the gradient is in fact not
+    None (``f`` is differentiable, or a persistent tape gives a gradient) the
+    cause is ``gradient_exists`` and the message says so; when ``f`` raises,
+    a ``ValueError`` says what it raised.
 
     >>> x = tf.constant([0.5, 2.0])
     >>> print(explain_none_gradient(lambda x: tf.cast(tf.round(x), tf.float32) * 2.0, x, name="x").cause)
@@ -333,6 +340,8 @@ def explain_none_gradient(tape_or_f, *args, index: int = 0, name: str | None = N
     >>> explain_none_gradient(t, y, v).cause
     'variable_not_trainable'
     """
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a string that labels the input in the message, got {describe(name)}.")
     if isinstance(tape_or_f, tf.GradientTape):
         if len(args) != 2:
             raise TypeError("With a tape, pass the target and the source: explain_none_gradient(tape, y, x).")
@@ -340,21 +349,46 @@ def explain_none_gradient(tape_or_f, *args, index: int = 0, name: str | None = N
     if not callable(tape_or_f):
         raise TypeError(f"Pass a GradientTape (with target and source) or a function and its inputs, "
                         f"got {type(tape_or_f).__name__}.")
+    index = _validate.count(index, "index", low=-(2**63), example=0)  # the range is checked below
     names = _argument_names(tape_or_f, len(args))
     label = name or (names[index] if 0 <= index < len(names) else None)
     return _diagnosis.diagnose_none_gradient(tape_or_f, *args, index=index, name=label, watched=watched)
 
 
+def _short(name):
+    return name if name.isidentifier() else "x"
+
+
 def _explain_from_tape(tape, target, source, name):
+    if target is None:
+        raise TypeError("The target is None: pass the tensor you differentiated, "
+                        "explain_none_gradient(tape, y, x) after y = ... inside the `with` block.")
+    if not isinstance(source, (tf.Tensor, tf.Variable)) and not _diagnosis._is_variable(source):
+        raise TypeError(f"The source must be one tensor or tf.Variable, got {describe(source)}; for several "
+                        "sources ask about each one.")
+    if getattr(tape, "_persistent", False) and getattr(tape, "_tape", None) is not None:
+        try:  # a persistent tape can be asked again without using it up
+            gradient = tape.gradient(target, source)
+        except Exception:  # noqa: BLE001 - fall back to what the tape and the source tell
+            gradient = None
+        if gradient is not None:
+            return _diagnosis.NoneGradientDiagnosis(
+                "gradient_exists", name, f"this persistent tape gives tape.gradient(target, {_short(name)}) = "
+                f"{_diagnosis._short_value(gradient)}.", "Check that you asked this tape for this target and source.")
     watched_ids = {id(v) for v in tape.watched_variables()}
     if isinstance(source, tf.Variable):
         static = _diagnosis.diagnose_input(source, name, watched=id(source) in watched_ids)
         if static is not None:
             return static
-        if id(source) in watched_ids:
-            return _diagnosis.explain("unconnected", name)
-        if getattr(tape, "_watch_accessed_variables", True):
-            return _diagnosis.explain("unconnected", name)  # never read inside the block
+        if id(source) in watched_ids or getattr(tape, "_watch_accessed_variables", True):
+            # Watched (or never read inside the block): the tape alone cannot tell which op broke the path.
+            unconnected = _diagnosis.explain("unconnected", name)
+            return _diagnosis.NoneGradientDiagnosis(
+                unconnected.cause, name,
+                "the target does not depend on it through operations the tape recorded: it is not used, or "
+                "the path goes through an op without a gradient (tf.argmax, tf.round, a cast to int), "
+                "NumPy / .numpy(), or a computation outside the `with` block.",
+                "For an exact diagnosis pass the function instead: explain_none_gradient(f, x).")
         return _diagnosis.explain("not_watched", name)
     static = _diagnosis.diagnose_input(source, name, watched=None)
     if static is not None:
