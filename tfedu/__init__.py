@@ -170,7 +170,7 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
     import keras
     import numpy as np
 
-    _set_op_determinism(tf, deterministic)
+    _runtime.set_op_determinism(tf, deterministic)
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     if plot_style:
@@ -189,30 +189,10 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
         numpy=np.__version__,
         python=".".join(platform.python_version_tuple()[:2]),
         devices=tuple(devices),
-        op_determinism=_op_determinism_enabled(deterministic),
+        op_determinism=_runtime.op_determinism_enabled(deterministic),
         threads=settings["threads"].intra_op,
         threads_source=settings["threads"].source,
     )
-
-
-def _set_op_determinism(tf, enabled: bool) -> None:
-    if enabled:
-        tf.config.experimental.enable_op_determinism()
-        return
-    # TensorFlow has no public switch back; its own config module has one.
-    from tensorflow.python.framework import config as tf_config
-
-    if hasattr(tf_config, "disable_op_determinism"):
-        tf_config.disable_op_determinism()
-
-
-def _op_determinism_enabled(requested: bool) -> bool:
-    try:
-        from tensorflow.python.framework import config as tf_config
-
-        return bool(tf_config.is_op_determinism_enabled())
-    except (ImportError, AttributeError):  # pragma: no cover - older TensorFlow
-        return requested
 
 
 def __getattr__(name):

@@ -15,6 +15,7 @@ Nothing here runs at import time; :func:`tfedu.setup` calls it.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["NativeStderrFilter", "import_tensorflow_quietly", "available_cpus", "CpuBudget",
-           "configure_threads", "ThreadSetting"]
+           "configure_threads", "ThreadSetting", "quiet_tf_logs", "set_op_determinism", "op_determinism_enabled"]
 
 # Lines TensorFlow's C++ runtime writes to the process's stderr while it loads
 # and when it first looks for devices. They say nothing a student can act on
@@ -275,3 +276,56 @@ def configure_threads(tf, threads: int | None = None) -> ThreadSetting:
             "and call tfedu.setup() before any other TensorFlow code.",
             RuntimeWarning, stacklevel=3)
     return ThreadSetting(intra, inter, source)
+
+
+@contextlib.contextmanager
+def quiet_tf_logs():
+    """Hide TensorFlow's Python warnings for the duration: for tfedu's own tracing machinery.
+
+    AutoGraph's "could not transform" and "triggered tf.function retracing"
+    warnings raised while tfedu traces a student's function (or compiles one
+    optimizer loop per optimizer) are about that machinery, not the student's
+    code. The logger's level is restored afterwards.
+    """
+    import logging
+
+    import tensorflow as tf
+
+    logger = tf.get_logger()
+    level = logger.level
+    if level < logging.ERROR:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+# TensorFlow switches op determinism on with tf.config.experimental.enable_op_determinism() but
+# has no public way to switch it off or to ask whether it is on; the module behind that public
+# function has both. This is the one place tfedu touches a private TensorFlow module
+# (tests/test_architecture.py checks), and it degrades to the public call if the names move.
+def _determinism_module():
+    try:
+        from tensorflow.python.framework import config as tf_config
+    except ImportError:  # pragma: no cover - a TensorFlow that moved it
+        return None
+    return tf_config
+
+
+def set_op_determinism(tf, enabled: bool) -> None:
+    """Switch TensorFlow's op determinism on (public API) or off (where TensorFlow allows it)."""
+    if enabled:
+        tf.config.experimental.enable_op_determinism()
+        return
+    module = _determinism_module()
+    if module is not None and hasattr(module, "disable_op_determinism"):
+        module.disable_op_determinism()
+
+
+def op_determinism_enabled(requested: bool) -> bool:
+    """Whether op determinism is on (``requested`` if TensorFlow cannot tell)."""
+    module = _determinism_module()
+    if module is None or not hasattr(module, "is_op_determinism_enabled"):
+        return requested
+    return bool(module.is_op_determinism_enabled())

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["significant", "determined"]
+__all__ = ["significant", "determined", "table", "html_table"]
 
 
 def significant(value: float, digits: int = 3) -> str:
@@ -50,3 +50,36 @@ def determined(value: float, spread: float, digits: int = 3, margin: float = 10.
         if low == high == significant(value, count):
             return significant(value, count)
     return None
+
+
+def table(header, rows, *, align=None, indent: str = "") -> str:
+    """A plain-text table: columns padded to their widest cell, two spaces apart, no trailing blanks.
+
+    ``align`` is a string of ``"l"``/``"r"`` per column (default: all left).
+
+    >>> print(table(["name", "value"], [["a", "1"], ["long", "22"]], align="lr"))
+    name  value
+    a         1
+    long     22
+    """
+    rows = [[str(cell) for cell in row] for row in ([header] if header else []) + [list(r) for r in rows]]
+    if not rows:
+        return ""
+    columns = max(len(row) for row in rows)
+    rows = [row + [""] * (columns - len(row)) for row in rows]
+    widths = [max(len(row[k]) for row in rows) for k in range(columns)]
+    align = (align or "l" * columns).ljust(columns, "l")
+    lines = []
+    for row in rows:
+        cells = [cell.rjust(width) if side == "r" else cell.ljust(width) for cell, width, side in zip(row, widths, align)]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return "\n".join(lines)
+
+
+def html_table(header, rows) -> str:
+    """The same table as HTML (cells escaped), for ``_repr_html_``."""
+    import html
+
+    head = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in header) if header else ""
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table>{f'<thead><tr>{head}</tr></thead>' if head else ''}<tbody>{body}</tbody></table>"
