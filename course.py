@@ -129,15 +129,37 @@ def test(args: list) -> None:
     # The whole suite: pytest, and beside it the lessons under one perturbed set-up.
     with tempfile.TemporaryDirectory(prefix="tfedu-portability-") as folder:
         side = start_portability_run(python, CI_PORTABILITY, ["lessons"], Path(folder))
-        main = subprocess.run([str(python), "-m", "pytest"], cwd=ROOT, env=env).returncode
+        main, counts = run_and_count([str(python), "-m", "pytest"], env)
         say(f"waiting for the lessons under the {CI_PORTABILITY!r} set-up "
             f"({describe_config(CI_PORTABILITY)}) ...")
         changed = finish_portability_run(side)
         report_portability([side])
+    # One closing line for the whole run: the main suite's tests plus the cells of the extra pass.
+    print(f"suite: {counts['passed'] + side['passed']} passed, {counts['failed'] + len(changed)} failed, "
+          f"{counts['skipped']} skipped", flush=True)
     if main != 0:
         sys.exit(main)
     if changed:
         sys.exit(1)
+
+
+def run_and_count(command: list, env: dict):
+    """Run pytest, passing its output through, and read the counts off its closing line."""
+    import re
+
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, errors="replace", bufsize=1)
+    summary = ""
+    for line in process.stdout:
+        sys.stdout.write(line)
+        if re.search(r"\d+ (passed|failed|errors?)\b.* in [\d.]+s", line):
+            summary = line
+    sys.stdout.flush()
+    code = process.wait()
+    counts = {kind: 0 for kind in ("passed", "failed", "skipped")}
+    for number, kind in re.findall(r"(\d+) (passed|failed|skipped|errors?)", summary):
+        counts["failed" if kind.startswith("error") else kind] += int(number)
+    return code, counts
 
 
 def parse_portability(args: list):

@@ -47,3 +47,16 @@ def test_portability_passes_on_a_lesson_and_rejects_unknown_set_ups():
     assert "1-thread         TF_NUM_INTRAOP_THREADS=1: same outputs" in result.stdout and "same outputs" in result.stdout
     result = portability("--portability=avx512")
     assert result.returncode != 0 and "unknown portability set-up 'avx512'" in result.stderr
+
+
+def test_the_full_run_reads_pytest_counts_for_its_closing_line(capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course)
+    code, counts = course.run_and_count(
+        [sys.executable, "-c", "print('collected 6 items'); print('==== 3 passed, 1 failed, 2 skipped in 1.25s ====')"],
+        {})
+    assert code == 0 and counts == {"passed": 3, "failed": 1, "skipped": 2}
+    assert "collected 6 items" in capsys.readouterr().out  # pytest's own output is passed through
