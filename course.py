@@ -301,7 +301,10 @@ def execute(args: list) -> None:
     if missing:
         sys.exit(f"[course] no such notebook: {', '.join(missing)}")
     python = ensure_environment()
-    run([python, "-c", EXECUTE, *args], env=dict(os.environ, PYTHONHASHSEED="0"))
+    with tempfile.TemporaryDirectory(prefix="tfedu-execute-") as folder:
+        # the lesson's own checks are not the author's exercise progress
+        env = dict(os.environ, PYTHONHASHSEED="0", TFEDU_PROGRESS=str(Path(folder) / "progress.jsonl"))
+        run([python, "-c", EXECUTE, *args], env=env)
 
 
 COMMANDS = {"lab": lab, "test": test, "execute": execute, "setup": lambda args: ensure_environment()}

@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -152,3 +154,90 @@ def test_exercise_rejects_bad_time_limits():
     for bad in (0, -1, True, "30"):
         with pytest.raises(ValueError, match="time_limit must be a number of seconds > 0"):
             Exercise("T", checks=[_calls], hint="h", solution="s", time_limit=bad)
+
+
+def test_graded_hints_get_more_specific_and_say_what_comes_next():
+    exercise = Exercise("Graded", checks=[_calls], hint=["Think small.", "Return 1.", "return 1"], solution="s")
+    first, second, last = exercise.hint(), exercise.hint(2), exercise.hint(3)
+    assert first.body.startswith("Think small.") and ".hint(2)" in first.body and first.label == "Hint 1 of 3"
+    assert second.body.startswith("Return 1.") and ".hint(3)" in second.body
+    assert last.body == "return 1" and "last hint" in exercise.hint(4).body
+    assert "Hint 1 of 3" in str(first) and "<b>Hint 1 of 3</b>" in first._repr_html_()
+    with pytest.raises(ValueError, match="level must be a hint number 1, 2, ... .this exercise has 3., got 0"):
+        exercise.hint(0)
+    with pytest.raises(ValueError, match="hint must be a non-empty string or a list of them"):
+        Exercise("No hint", checks=[_calls], hint=[], solution="s")
+
+
+def test_verdicts_hints_and_solutions_are_recorded_in_progress(tmp_path, monkeypatch):
+    from tfedu.exercises import lesson_00, progress
+
+    monkeypatch.setenv("TFEDU_PROGRESS", str(tmp_path / "record.jsonl"))
+    assert lesson_00.q1.place == ("lesson_00", "q1")
+    lesson_00.q1.check(...)            # not answered: not an attempt
+    lesson_00.q1.check(-1)             # wrong
+    lesson_00.q1.hint()
+    _, labels = data.load_digits()
+    lesson_00.q1.check(int((labels == 7).sum()))   # correct
+    lesson_00.q2.solution()
+    report = progress()
+    rows = {(e.lesson, e.exercise): e for e in report.exercises}
+    assert (rows["lesson_00", "q1"].attempts, rows["lesson_00", "q1"].correct, rows["lesson_00", "q1"].hints) == (2, True, 1)
+    assert rows["lesson_00", "q2"].solution_viewed and not rows["lesson_00", "q2"].correct
+    text = str(report).splitlines()
+    assert text[0].split() == ["lesson", "exercise", "attempts", "correct", "hints", "solution"]
+    assert text[1].split() == ["lesson_00", "q1", "2", "yes", "1", "no"]
+    assert text[2].split() == ["lesson_00", "q2", "0", "no", "0", "viewed"]
+    assert text[-1] == "1 of 2 tried exercises correct" and "<table>" in report._repr_html_()
+
+
+def test_recording_never_breaks_a_check(tmp_path, monkeypatch):
+    import warnings
+
+    from tfedu.exercises import lesson_00
+    from tfedu.exercises.record import ProgressStore
+
+    blocked = tmp_path / "read-only"
+    blocked.mkdir()
+    blocked.chmod(0o500)
+    monkeypatch.setenv("TFEDU_PROGRESS", str(blocked / "sub" / "progress.jsonl"))
+    monkeypatch.setattr(ProgressStore, "_warned", False)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            verdict = lesson_00.q1.check(-1)
+        assert not verdict.passed and verdict.lines  # the verdict still shows
+        if os.geteuid() != 0:  # root may write anywhere
+            assert any("Could not record your progress" in str(w.message) for w in caught)
+        # a full disk: os.write fails
+        store = ProgressStore(tmp_path / "full.jsonl")
+        monkeypatch.setattr(os, "open", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+        monkeypatch.setattr(ProgressStore, "_warned", False)
+        with pytest.warns(RuntimeWarning, match="No space left on device.*still checked"):
+            assert store.record("lesson_00", "q1", "check", verdict="wrong") is False
+    finally:
+        blocked.chmod(0o700)
+
+
+WRITER = """
+import sys
+from tfedu.exercises.record import ProgressStore
+store = ProgressStore(sys.argv[1])
+for k in range(int(sys.argv[3])):
+    store.record("lesson_%s" % sys.argv[2], "q1", "check", verdict="wrong", k=k, padding="x" * 300)
+"""
+
+
+def test_two_kernels_writing_at_once_lose_nothing(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.jsonl"
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), name, "400"]) for name in ("01", "02")]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    lines = path.read_text().splitlines()
+    entries = [json.loads(line) for line in lines]  # every line is whole JSON
+    assert len(entries) == 800
+    for name in ("lesson_01", "lesson_02"):
+        assert sorted(e["k"] for e in entries if e["lesson"] == name) == list(range(400))

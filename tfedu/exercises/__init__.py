@@ -35,7 +35,8 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-__all__ = ["Exercise", "CheckResult", "CheckTimeout", "Hint", "Solution", "Mismatch", "close", "TIME_LIMIT"]
+__all__ = ["Exercise", "CheckResult", "CheckTimeout", "Hint", "Solution", "Mismatch", "close", "TIME_LIMIT",
+           "progress"]
 
 
 class Mismatch(AssertionError):
@@ -92,9 +93,11 @@ class CheckResult:
 class _Text:
     label = ""
 
-    def __init__(self, title: str, body: str):
+    def __init__(self, title: str, body: str, *, label: str | None = None):
         self.title = title
         self.body = textwrap.dedent(body).strip()
+        if label is not None:
+            self.label = label[:1].upper() + label[1:]
 
     def __str__(self) -> str:
         return f"{self.label} ({self.title}):\n{self.body}"
@@ -106,7 +109,8 @@ class Hint(_Text):
     label = "Hint"
 
     def _repr_html_(self) -> str:
-        return f"<div style='border-left:4px solid #0969da;padding:4px 10px'><b>Hint</b>: {html.escape(self.body)}</div>"
+        body = html.escape(self.body).replace("\n", "<br>")
+        return f"<div style='border-left:4px solid #0969da;padding:4px 10px'><b>{html.escape(self.label)}</b>: {body}</div>"
 
 
 class Solution(_Text):
@@ -207,9 +211,14 @@ class Exercise:
 
     ``check(...)`` (Ellipsis, the placeholder in lesson cells) or ``None`` is
     reported as "not answered yet", never as an error.
+
+    ``hint`` is one string or a list of them, each more specific than the last:
+    ``hint()`` shows the first, ``hint(2)`` the second. Every verdict, hint and
+    solution view is recorded in the student's progress file
+    (:mod:`tfedu.exercises.record`); ``progress()`` shows the table.
     """
 
-    def __init__(self, title: str, *, checks: Sequence[Callable], hint: str, solution: str,
+    def __init__(self, title: str, *, checks: Sequence[Callable], hint, solution: str,
                  time_limit: float | None = None):
         if not checks:
             raise ValueError(f"Exercise {title!r} needs at least one check function.")
@@ -223,8 +232,32 @@ class Exercise:
         self.title = title
         self.time_limit = time_limit
         self.checks = tuple(checks)
-        self._hint = hint
+        hints = [hint] if isinstance(hint, str) else list(hint)
+        if not hints or not all(isinstance(h, str) and h.strip() for h in hints):
+            raise ValueError(f"Exercise {title!r}: hint must be a non-empty string or a list of them, got {hint!r}.")
+        self._hints = hints
         self._solution = solution
+
+    @property
+    def place(self) -> tuple:
+        """``("lesson_03", "q2")``: the bank and name this exercise is kept under (for progress records)."""
+        import sys
+
+        for module_name, module in list(sys.modules.items()):
+            if module_name.startswith(__name__ + ".lesson_") and module is not None:
+                for name, value in vars(module).items():
+                    if value is self:
+                        return module_name.rsplit(".", 1)[1], name
+        return "other", self.title
+
+    def _record(self, event: str, **details) -> None:
+        from .record import ProgressStore
+
+        try:
+            lesson, name = self.place
+            ProgressStore().record(lesson, name, event, **details)
+        except Exception:  # noqa: BLE001 - a record is never worth a broken check
+            pass
 
     def __repr__(self) -> str:
         return f"<Exercise {self.title!r}: call .check(answer), .hint() or .solution()>"
@@ -232,6 +265,7 @@ class Exercise:
     def check(self, answer) -> CheckResult:
         """Run the hidden checks on ``answer`` and return the verdict (shown when it is the cell's last line)."""
         if answer is Ellipsis or answer is None:
+            self._record("check", verdict="not answered")
             return CheckResult(self.title, passed=False, answered=False)
         lines = []
         failed = False
@@ -270,15 +304,34 @@ class Exercise:
                 failed = True
             else:
                 lines.append(CheckLine(True, description))
+        self._record("check", verdict="wrong" if failed else "correct")
         return CheckResult(self.title, passed=not failed, lines=lines)
 
-    def hint(self) -> Hint:
-        """A nudge in the right direction."""
-        return Hint(self.title, self._hint)
+    def hint(self, level: int = 1) -> Hint:
+        """A nudge in the right direction; ``hint(2)``, ``hint(3)``... get more specific."""
+        if isinstance(level, bool) or not isinstance(level, int) or level < 1:
+            raise ValueError(f"level must be a hint number 1, 2, ... (this exercise has {len(self._hints)}), "
+                             f"got {level!r}.")
+        self._record("hint", level=level)
+        body = self._hints[min(level, len(self._hints)) - 1]
+        if level > len(self._hints):
+            body += f"\n(That is the last hint; the solution is one call away: .solution().)"
+        elif level < len(self._hints):
+            body += f"\n(More specific: .hint({level + 1}).)"
+        label = f"hint {level} of {len(self._hints)}" if len(self._hints) > 1 else "hint"
+        return Hint(self.title, body, label=label)
 
     def solution(self) -> Solution:
-        """A worked answer, as code."""
+        """A worked answer, as code (recorded in your progress as viewed)."""
+        self._record("solution")
         return Solution(self.title, self._solution)
+
+
+def progress(path=None):
+    """Your exercises across all lessons: attempts, correct, hints used, solution viewed (see :mod:`.record`)."""
+    from .record import progress as _progress
+
+    return _progress(path)
 
 
 def close(actual, expected, *, atol: float = 1e-6, rtol: float = 1e-6, what: str = "value") -> None:
