@@ -79,10 +79,30 @@ def test_exercise_definition_errors():
 
 def test_close_helper():
     close(np.ones(3), [1, 1, 1.0000001])
-    with pytest.raises(Mismatch, match=r"has shape \(3,\), expected \(2,\)"):
+    with pytest.raises(Mismatch, match=r"has shape \(3,\), expected shape \(2,\)"):
         close(np.ones(3), [1, 1])
     with pytest.raises(Mismatch, match=r"gradient is \[1\. 1\.\], expected \[1\. 2\.\]"):
-        close([1, 1], [1, 2], what="gradient")
+        close([1, 1], [1, 2], what="gradient", reveal=True)
+
+
+@pytest.mark.parametrize("actual, expected, words", [
+    ([1.0, 1.0], [1.0, 2.0], "is wrong in 1 of 2 entries (the first at index 1 is too small)"),
+    ([-1.0, -2.0], [1.0, 2.0], "has the wrong sign everywhere"),
+    ([2.0, 4.0, 0.0], [1.0, 2.0, 0.0], "is 2 times the right values everywhere"),
+    (6.0, 12.0, "is 1/2 of the right value"),
+    (-3.0, 3.0, "has the wrong sign"),
+    (3.5, 3.0, "is too large"),
+    ([np.nan, 1.0], [1.0, 1.0], "contains NaN"),
+    ([[1.0, 2.0], [3.0, 8.0]], [[1.0, 2.0], [3.0, 7.0]], "the first at index (1, 1) is too large"),
+])
+def test_close_says_how_an_answer_is_wrong_without_the_expected_value(actual, expected, words):
+    with pytest.raises(Mismatch) as raised:
+        close(actual, expected, what="answer")
+    message = str(raised.value)
+    assert words in message
+    for value in np.ravel(expected):  # the right numbers never appear
+        if value not in (0.0, 1.0) and value not in np.ravel(actual):
+            assert f"{value:g}" not in message.replace(words, "")
 
 
 def test_lesson_00_bank_accepts_its_solutions_and_rejects_near_misses():

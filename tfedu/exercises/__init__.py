@@ -334,23 +334,70 @@ def progress(path=None):
     return _progress(path)
 
 
-def close(actual, expected, *, atol: float = 1e-6, rtol: float = 1e-6, what: str = "value") -> None:
+def _direction(actual, expected) -> str:
+    """How ``actual`` differs from ``expected``, without saying what ``expected`` is."""
+    import numpy as np
+
+    if np.isnan(actual).any() and not np.isnan(expected).any():
+        return "contains NaN (a division by zero, a log of 0, or a diverged computation?)"
+    if np.isinf(actual).any() and not np.isinf(expected).any():
+        return "contains inf (an overflow or a division by zero?)"
+    if actual.size == 1:
+        a, e = float(actual.reshape(-1)[0]), float(expected.reshape(-1)[0])
+        if e != 0 and a != 0 and abs(a / e - round(a / e)) < 1e-6 and round(a / e) not in (0, 1):
+            ratio = round(a / e)
+            return "has the wrong sign" if ratio == -1 else f"is {ratio} times the right value"
+        if e != 0 and a != 0 and abs(e / a - round(e / a)) < 1e-6 and round(e / a) > 1:
+            return f"is 1/{round(e / a)} of the right value"
+        return "is too large" if a > e else "is too small"
+    wrong = ~np.isclose(actual, expected, rtol=1e-6, atol=1e-6, equal_nan=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = actual[expected != 0] / expected[expected != 0]
+    if ratios.size and np.all(np.isfinite(ratios)) and np.allclose(ratios, ratios.flat[0]) \
+            and not np.isclose(ratios.flat[0], 1.0) and np.allclose(actual[expected == 0], 0):
+        ratio = float(ratios.flat[0])
+        if np.isclose(ratio, -1.0):
+            return "has the wrong sign everywhere"
+        return f"is {ratio:.3g} times the right values everywhere (a missing or extra factor?)"
+    index = tuple(int(i) for i in np.argwhere(wrong)[0])
+    place = index[0] if len(index) == 1 else index
+    side = "too large" if actual[index] > expected[index] else "too small"
+    return f"is wrong in {int(wrong.sum())} of {actual.size} entries (the first at index {place} is {side})"
+
+
+def close(actual, expected, *, atol: float = 1e-6, rtol: float = 1e-6, what: str = "value",
+          reveal: bool = False) -> None:
     """Raise :class:`Mismatch` unless ``actual`` matches ``expected`` in shape and (nearly) in value.
+
+    The message says *how* the answer is wrong (shape, sign, a constant factor, which
+    entries, too large or too small), never the expected value, unless ``reveal=True``.
 
     >>> close([1.0, 2.0], [1.0, 2.0000001])
     >>> close([1.0, 2.0], [1.0, 3.0], what="gradient")
     Traceback (most recent call last):
     ...
-    tfedu.exercises.Mismatch: gradient is [1. 2.], expected [1. 3.]
+    tfedu.exercises.Mismatch: gradient is wrong in 1 of 2 entries (the first at index 1 is too small)
+    >>> close([-2.0, -6.0], [2.0, 6.0], what="gradient")
+    Traceback (most recent call last):
+    ...
+    tfedu.exercises.Mismatch: gradient has the wrong sign everywhere
+    >>> close(24.0, 12.0, what="dz/dx")
+    Traceback (most recent call last):
+    ...
+    tfedu.exercises.Mismatch: dz/dx is 2 times the right value
     """
     import numpy as np
 
-    actual_array = np.asarray(actual, dtype=np.float64)
+    try:
+        actual_array = np.asarray(actual, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Mismatch(f"{what} should be numbers (an array or a tensor), got {type(actual).__name__}") from None
     expected_array = np.asarray(expected, dtype=np.float64)
     if actual_array.shape != expected_array.shape:
-        raise Mismatch(f"{what} has shape {actual_array.shape}, expected {expected_array.shape}")
+        raise Mismatch(f"{what} has shape {actual_array.shape}, expected shape {expected_array.shape}")
     if not np.allclose(actual_array, expected_array, atol=atol, rtol=rtol, equal_nan=True):
-        shown = np.array2string(np.round(actual_array, 4), threshold=12)
-        wanted = np.array2string(np.round(expected_array, 4), threshold=12)
-        raise Mismatch(f"{what} is {shown}, expected {wanted}")
-
+        if reveal:
+            shown = np.array2string(np.round(actual_array, 4), threshold=12)
+            wanted = np.array2string(np.round(expected_array, 4), threshold=12)
+            raise Mismatch(f"{what} is {shown}, expected {wanted}")
+        raise Mismatch(f"{what} {_direction(actual_array, expected_array)}")
