@@ -19,8 +19,7 @@ import tensorflow as tf
 import tfedu
 from tfedu import tape
 from tfedu._diagnosis import diagnose_none_gradient
-from tfedu._history import BatchHistory, TrainingHistory
-from tfedu.callbacks import CallbackTracer, LivePlot
+from tfedu.callbacks import BatchHistory, CallbackTracer, LivePlot, TrainingHistory
 from tfedu.gradcheck import check_gradients, check_model_gradients, default_eps, numerical_gradient
 from tfedu.metrics import KolmogorovSmirnov, ks_statistic
 

@@ -288,6 +288,53 @@ def test_in_a_kernel_one_output_is_replaced_in_place(monkeypatch):
     assert len(shown) == 1  # headless: only the final plot
 
 
+def test_in_jupyterlab_the_first_frame_comes_after_the_first_epoch_then_the_budget_holds(monkeypatch):
+    shown = []
+
+    class Clock:  # the budget's clock: time passes only when the test says so
+        now = 0.0
+
+        def __call__(self):
+            return self.now
+
+    clock = Clock()
+
+    class Slot:
+        def show(self, bundle):
+            clock.now += 0.5  # showing a frame takes half a second
+            shown.append(bundle)
+            return True
+
+    monkeypatch.setattr(_display, "detect_environment", lambda: _display.Environment("kernel", "jupyter"))
+    plot = fake_plot()  # the default budget: drawing may take 5% of the training time
+    plot._slot = Slot()
+    plot.budget.clock = clock
+    plot.on_train_begin()
+
+    def epoch(number, seconds):
+        plot.on_epoch_begin(number)
+        plot.on_train_batch_begin(0)
+        clock.now += seconds
+        plot.on_epoch_end(number, {"loss": 1 / (number + 1)})
+
+    epoch(0, 0.01)  # a fast first epoch: without the first-frame rule nothing would show for ~4 s
+    assert len(shown) == 1 and plot.budget.draws == 1 and plot.budget.spent == 0.5
+    for number in range(1, 6):
+        epoch(number, 0.1)  # 0.5 s more training pays for 25 ms of drawing: not yet for that frame
+    assert len(shown) == 1
+    epoch(6, 60.0)  # a long epoch pays for the next frame
+    assert len(shown) == 2
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        plot.on_train_end()
+    assert len(shown) == 3 and out.getvalue() == ""  # and the final plot, always
+
+    never = fake_plot(budget=0)
+    never._slot = Slot()
+    with contextlib.redirect_stdout(io.StringIO()):
+        run_fake_fit(never, [{"loss": 1.0}, {"loss": 0.5}])
+    assert never.budget.draws == 1  # budget=0: only the final plot, no free first frame
+
+
 def test_drawing_errors_become_one_warning_and_training_goes_on(keras, digits, tmp_path):
     x, y = digits
     plot = LivePlot(save_to=tmp_path / "x.png", live=True, budget=float("inf"))

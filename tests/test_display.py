@@ -127,6 +127,22 @@ def test_budget_counts_drawing_against_the_rest():
     assert budget.allows(0.1, reserve=0.1)           # t = 20: 0.6 <= 0.05 * 19.6
 
 
+def test_budget_can_let_the_first_redraw_through_and_still_charge_it():
+    ticks = iter([0.0, 0.01, 0.3, 1.0, 10.0, 10.0, 10.0])
+    budget = _display.RedrawBudget(0.05, clock=ticks.__next__, first_free=True)
+    budget.start()                                   # t = 0
+    assert budget.allows(0.2, reserve=0.2)           # no clock read: the first redraw is free
+    with budget.timed():                             # 0.01 .. 0.3
+        pass
+    assert not budget.allows(0.01)                   # t = 1: 0.29 + 0.01 > 0.05 * 0.71
+    assert budget.allows(0.1)                        # t = 10: 0.39 <= 0.05 * 9.71
+    budget.start()                                   # a new fit: free again
+    assert budget.draws == 0 and budget.allows(5.0)
+    zero = _display.RedrawBudget(0.0, first_free=True)
+    zero.start()
+    assert not zero.allows(1e-9)                     # a zero budget stays zero
+
+
 def test_budget_extremes_and_bad_values():
     assert _display.RedrawBudget(float("inf")).allows(1e9)
     zero = _display.RedrawBudget(0.0)

@@ -74,7 +74,7 @@ def test_forward_vs_reverse_with_vector_output_needs_one_reverse_pass_per_output
 def test_draw_graph_draws_one_box_per_node_and_prints_the_trace():
     before = plt.get_fignums()
     drawing = tape.draw_graph(f_xy, X, Y)
-    assert len(plt.get_fignums()) == len(before) + 1
+    assert plt.get_fignums() == before  # Agg: a plain figure, not left open in pyplot
     boxes = [t for t in drawing.figure.axes[0].texts if t.get_bbox_patch() is not None]
     assert sorted(t.get_text() for t in boxes) == ["v0: x", "v1: y", "v2: ×", "v3: sin", "v4: +"]
     texts = [t.get_text() for t in drawing.figure.axes[0].texts]
@@ -83,6 +83,15 @@ def test_draw_graph_draws_one_box_per_node_and_prints_the_trace():
         [c for c in drawing.figure.axes[0].get_children() if type(c).__name__ == "Annotation"]) >= 4
     assert str(drawing).splitlines()[2] == "v1 = y        3       2"
     plt.close(drawing.figure)
+
+
+def test_compute_draw_plot_are_one_drawing():
+    graph = tape.trace_graph(f_xy, X, Y)
+    drawn = tape.draw_graph(graph)
+    assert drawn.graph is graph and str(drawn) == str(tape.plot_graph(f_xy, X, Y)) == str(tape.draw_graph(f_xy, X, Y))
+    assert len(drawn.figure.axes) == 1
+    with pytest.raises(TypeError, match=r"draw_graph\(graph\) takes no inputs"):
+        tape.draw_graph(graph, X)
 
 
 def test_draw_graph_uses_the_given_axes():

@@ -1,3 +1,4 @@
+# Over 400 lines on purpose: one idea (why a gradient is None), the wording of each cause and the probes that find it.
 """Why is a gradient ``None``? Find the cause and say what to do about it.
 
 Private helper shared by :mod:`tfedu.gradcheck` (a check that meets a ``None``
@@ -26,17 +27,19 @@ or keep the values as floats.
 """
 from __future__ import annotations
 
-import contextlib
 import inspect
-import logging
 import re
 from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
+from tfedu._runtime import quiet_tf_logs
+from tfedu._text import significant
+from tfedu._validate import count, describe, flag
+
 __all__ = ["CAUSES", "NoneGradientDiagnosis", "explain", "diagnose_input", "diagnose_none_gradient",
-           "call_style", "quiet_tf_logs"]
+           "call_style"]
 
 #: Every cause code, with a short title.
 CAUSES = {
@@ -282,7 +285,6 @@ gradient ([3. 3.]), so the function itself is differentiable. If your own tape r
 not watch x (call tape.watch(x) or make it a tf.Variable), or the output was computed outside its \
 `with` block.
     """
-    from tfedu._validate import count, describe
 
     if not callable(f):
         raise TypeError(f"f must be the function whose gradient is None, got {describe(f)}.")
@@ -304,23 +306,14 @@ not watch x (call tape.watch(x) or make it a tf.Variable), or the output was com
     style = call_style(f, len(inputs))
     gradient = _eager_gradient(f, inputs, index, style)
     if gradient is not None:
-        return explain("gradient_exists", name, value=_short_value(gradient))
+        return explain("gradient_exists", name, value=short_value(gradient))
     found = _probe_graph(f, inputs, index, style, name)
     if found is None:
         return _probe_eagerly(f, inputs, index, style, name)
-    if found.cause == "not_recorded" and watched is not True and not _is_variable(inputs[index]):
+    if found.cause == "not_recorded" and watched is not True and not is_variable(inputs[index]):
         # The graph carries a gradient, so the tape missed it: a plain tensor it was not told to watch.
         return explain("not_watched", name)
     return found
-
-
-def flag(value, name, *, allow_none=False):
-    """``_validate.flag`` that also accepts NumPy booleans (``np.True_``), whatever NumPy calls their type."""
-    from tfedu import _validate
-
-    if isinstance(value, np.bool_):
-        value = bool(value)
-    return _validate.flag(value, name, allow_none=allow_none)
 
 
 def _eager_gradient(f, inputs, index, style):
@@ -354,13 +347,13 @@ def _eager_gradient(f, inputs, index, style):
             return None
 
 
-def _short_value(gradient) -> str:
+def short_value(gradient) -> str:
     values = np.asarray(gradient)
-    text = np.array2string(values, precision=4, threshold=6) if values.ndim else f"{float(values):.4g}"
+    text = np.array2string(values, precision=4, threshold=6) if values.ndim else significant(float(values), 4)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _is_variable(x):
+def is_variable(x):
     import tensorflow as tf
 
     return isinstance(x, tf.Variable) or isinstance(getattr(x, "value", None), tf.Variable)
@@ -384,9 +377,8 @@ def _probe_graph(f, inputs, index, style, name):
         if not isinstance(output, (tf.Tensor, tf.Variable)):
             found["diagnosis"] = None  # not a tensor: the caller reports that elsewhere
             return tf.constant(0.0)
-        graph = tf.compat.v1.get_default_graph()
-        source = _captured(graph, inputs[index]) if style == "closure" else args[0]
-        found["diagnosis"] = _follow(graph, tf.convert_to_tensor(output), source, name)
+        source = _captured(inputs[index]) if style == "closure" else args[0]
+        found["diagnosis"] = _follow(tf.convert_to_tensor(output), source, name)
         return tf.constant(0.0)
 
     if style == "closure":
@@ -406,23 +398,6 @@ def _probe_graph(f, inputs, index, style, name):
     return found.get("diagnosis")
 
 
-@contextlib.contextmanager
-def quiet_tf_logs():
-    """Hide TensorFlow's Python warnings while tracing a user's function: AutoGraph's "could not
-    transform" and the "triggered tf.function retracing" warning are about our tracing, not the
-    student's code."""
-    import tensorflow as tf
-
-    logger = tf.get_logger()
-    level = logger.level
-    if level < logging.ERROR:
-        logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def _no_registered_gradient(error, name):
     text = str(error)
     op_type = text.rsplit("op type:", 1)[-1].strip(" )'\"") if "op type:" in text else None
@@ -430,16 +405,21 @@ def _no_registered_gradient(error, name):
                    reason="TensorFlow has no gradient registered for it")
 
 
-def _captured(graph, variable):
-    """The placeholder standing for ``variable`` inside a traced graph (or None)."""
+def _captured(variable):
+    """The placeholder standing for ``variable`` inside the graph being traced (or None).
+
+    Using the variable's handle in an op makes the graph capture it, so the input of
+    ``tf.identity(handle)`` is the placeholder every read of the variable starts from.
+    """
+    import tensorflow as tf
+
     handle = getattr(variable, "handle", None)
-    for external, internal in graph.captures:
-        if external is handle:
-            return internal
-    return None
+    if handle is None:
+        return None
+    return tf.identity(handle).op.inputs[0]
 
 
-def _follow(graph, output, source, name):
+def _follow(output, source, name):
     import tensorflow as tf
 
     if source is None:

@@ -26,7 +26,6 @@ True
 from __future__ import annotations
 
 import base64
-import io
 import os
 import sys
 import time
@@ -147,12 +146,9 @@ def figure_png(figure, *, compress_level: int = 6) -> bytes:
     >>> figure_png(Figure(figsize=(1, 1)))[:4]
     b'\\x89PNG'
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from tfedu import _figures
 
-    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
-    out = io.BytesIO()
-    canvas.print_png(out, pil_kwargs={"compress_level": compress_level})
-    return out.getvalue()
+    return _figures.png(figure, compress_level=compress_level)
 
 
 def enable_figure_display() -> bool:
@@ -231,6 +227,12 @@ class RedrawBudget:
     fit: redraws are frequent when they are cheap and rare when they are not.
     ``fraction=float("inf")`` allows every redraw, ``0`` none.
 
+    With ``first_free=True`` the first redraw after :meth:`start` is allowed
+    whatever it costs, so that a live view appears at once instead of after
+    seconds of work; its time still counts, so later redraws wait until the
+    budget has paid for it. ``clock`` (seconds, ``time.perf_counter`` by
+    default) can be replaced, e.g. by a test.
+
     >>> ticks = iter([0.0, 1.0, 1.0, 1.3, 2.0, 9.0])
     >>> budget = RedrawBudget(0.1, clock=ticks.__next__)
     >>> budget.start()                      # t = 0
@@ -244,23 +246,32 @@ class RedrawBudget:
     False
     >>> budget.allows(0.05)                 # t = 9: 0.35 <= 0.1 * (9 - 0.3)
     True
+    >>> eager = RedrawBudget(0.1, clock=iter([0.0, 0.01, 0.5, 0.6]).__next__, first_free=True)
+    >>> eager.start()                       # t = 0
+    >>> eager.allows(0.2)                   # nothing drawn yet: the first frame is free
+    True
+    >>> with eager.timed():                 # drawing from t = 0.01 to t = 0.5
+    ...     pass
+    >>> eager.allows(0.2)                   # t = 0.6: the budget applies again
+    False
     """
 
-    def __init__(self, fraction: float = 0.05, *, clock=time.perf_counter):
+    def __init__(self, fraction: float = 0.05, *, clock=time.perf_counter, first_free: bool = False):
         if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not fraction >= 0:
             raise ValueError(
                 f"The redraw budget must be a fraction >= 0 of the training time (0.05 means 5%), "
                 f"got {fraction!r}."
             )
         self.fraction = float(fraction)
-        self._clock = clock
+        self.clock = clock
+        self.first_free = bool(first_free)
         self._started = None
         self.spent = 0.0
         self.draws = 0
 
     def start(self) -> None:
         """Start counting: no time spent yet."""
-        self._started = self._clock()
+        self._started = self.clock()
         self.spent = 0.0
         self.draws = 0
 
@@ -269,20 +280,22 @@ class RedrawBudget:
         """Seconds since :meth:`start` not spent drawing."""
         if self._started is None:
             return 0.0
-        return max(self._clock() - self._started - self.spent, 0.0)
+        return max(self.clock() - self._started - self.spent, 0.0)
 
     def allows(self, cost: float, reserve: float = 0.0) -> bool:
         """Whether drawing for ``cost`` seconds now, and ``reserve`` later, stays in budget."""
         if self.fraction == float("inf"):
+            return True
+        if self.first_free and self.draws == 0 and self.fraction > 0:
             return True
         return self.spent + cost + reserve <= self.fraction * self.work_time
 
     @contextmanager
     def timed(self):
         """Count the time spent in the ``with`` block as drawing."""
-        begin = self._clock()
+        begin = self.clock()
         try:
             yield
         finally:
-            self.spent += self._clock() - begin
+            self.spent += self.clock() - begin
             self.draws += 1

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import io
 
-__all__ = ["figure_for", "new_figure", "png", "Blitter", "pyplot_shows_figures"]
+from tfedu._validate import describe
+
+__all__ = ["figure_for", "check_axes", "new_figure", "png", "Blitter", "pyplot_shows_figures"]
 
 _NON_INTERACTIVE = {"agg", "pdf", "pgf", "ps", "svg", "cairo", "template"}
 
@@ -52,38 +54,74 @@ def new_figure(figsize=(6.4, 4.0), *, layout="constrained", **subplots):
     return figure, axes
 
 
-def figure_for(ax, *, figsize=(6.4, 4.0), count: int = 1, layout="constrained", example: str = "plt.subplots()",
-               **subplots):
-    """``(figure, axes)`` to draw in: the caller's ``ax`` (checked), or a new figure.
+def check_axes(ax, *, count=1, example: str = "plt.subplots()"):
+    """The axes a caller passed, as a list, checked before any work is done (``None`` stays ``None``).
 
-    ``count`` is how many axes the drawing needs; with ``count > 1`` a given
-    ``ax`` must be a sequence of that many axes and a new figure gets
-    ``subplots`` (e.g. ``ncols=2``). Returns one ``Axes`` when ``count == 1``,
-    else a list.
+    ``count`` is how many axes the drawing takes: an int, or a tuple of the
+    numbers it accepts (``(1, 2)``: one panel, or two). ``example`` completes
+    the error message ("e.g. from fig, ax = plt.subplots()").
+
+    >>> check_axes(None) is None
+    True
+    >>> check_axes("left")
+    Traceback (most recent call last):
+    ...
+    TypeError: ax must be a matplotlib Axes (e.g. from fig, ax = plt.subplots()) or None for a new figure, got str 'left'.
     """
     from matplotlib.axes import Axes
 
     if ax is None:
-        if pyplot_shows_figures():
-            import matplotlib.pyplot as plt
+        return None
+    accepted = (count,) if isinstance(count, int) else tuple(count)
+    flat = [ax] if isinstance(ax, Axes) else list(getattr(ax, "flat", ax)) if _iterable(ax) else None
+    if flat is not None and len(flat) in accepted and all(isinstance(a, Axes) for a in flat):
+        return flat
+    if accepted == (1,):
+        wanted, source = "a matplotlib Axes", f"fig, ax = {example}"
+    else:
+        numbers = " or ".join(str(n) for n in accepted if n != 1)
+        wanted = f"a matplotlib Axes or a list of {numbers} of them" if 1 in accepted else f"{numbers} matplotlib Axes"
+        source = f"fig, axes = {example}"
+    raise TypeError(f"ax must be {wanted} (e.g. from {source}) or None for a new figure, got {describe(ax)}.")
 
-            figure = plt.figure(figsize=figsize, layout=layout)
-            axes = figure.subplots(**subplots) if subplots else figure.subplots()
-        else:
-            figure, axes = new_figure(figsize, layout=layout, **subplots)
-        if count == 1:
-            return figure, axes
-        return figure, list(getattr(axes, "flat", axes))
+
+def _iterable(value) -> bool:
+    if isinstance(value, (str, bytes)):
+        return False
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
+
+
+def figure_for(ax, *, figsize=(6.4, 4.0), count=1, layout="constrained", example: str = "plt.subplots()",
+               **subplots):
+    """``(figure, axes)`` to draw in: the caller's ``ax`` (checked by :func:`check_axes`), or a new figure.
+
+    ``count`` is how many axes the drawing needs; with ``count > 1`` a given
+    ``ax`` must be a sequence of that many axes and a new figure gets
+    ``subplots`` (e.g. ``ncols=2``). ``count`` may also be a tuple of accepted
+    numbers (``(1, 2)``), for drawings that fill as many panels as they are
+    given. Returns one ``Axes`` when ``count == 1``, else a list.
+
+    >>> figure, (left, right) = figure_for(None, count=2, ncols=2)
+    >>> figure_for(left)[0] is figure, figure_for([left], count=(1, 2))[1] == [left]
+    (True, True)
+    """
+    given = check_axes(ax, count=count, example=example)
+    if given is not None:
+        return given[0].figure, given[0] if count == 1 else given
+    if pyplot_shows_figures():
+        import matplotlib.pyplot as plt
+
+        figure = plt.figure(figsize=figsize, layout=layout)
+        axes = figure.subplots(**subplots) if subplots else figure.subplots()
+    else:
+        figure, axes = new_figure(figsize, layout=layout, **subplots)
     if count == 1:
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes (e.g. from fig, ax = {example}) or None for a new figure, "
-                            f"got {type(ax).__name__}.")
-        return ax.figure, ax
-    flat = list(getattr(ax, "flat", ax)) if not isinstance(ax, Axes) else [ax]
-    if len(flat) != count or not all(isinstance(a, Axes) for a in flat):
-        raise TypeError(f"ax must be {count} matplotlib Axes (e.g. from fig, axes = {example}) or None for a new "
-                        f"figure, got {type(ax).__name__}.")
-    return flat[0].figure, flat
+        return figure, axes
+    return figure, list(getattr(axes, "flat", [axes]))
 
 
 def _agg_canvas(figure, dpi=None):
@@ -97,15 +135,21 @@ def _agg_canvas(figure, dpi=None):
 
 
 def png(figure, *, dpi=None, compress_level: int = 6, redraw: bool = True) -> bytes:
-    """The figure as PNG bytes. ``redraw=False`` encodes the canvas as last drawn (after a blit)."""
+    """The figure as PNG bytes. ``redraw=False`` encodes the canvas as last drawn (after a blit).
+
+    >>> figure, ax = new_figure((2, 1))
+    >>> png(figure, dpi=50)[:4], png(figure, redraw=False, compress_level=1)[:4]
+    (b'\\x89PNG', b'\\x89PNG')
+    """
     canvas = _agg_canvas(figure, dpi)
     out = io.BytesIO()
     if redraw:
         canvas.print_png(out, pil_kwargs={"compress_level": compress_level})
         return out.getvalue()
+    import numpy as np
     from PIL import Image
 
-    Image.fromarray(canvas.buffer_rgba()).save(out, format="png", compress_level=compress_level)
+    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(out, format="png", compress_level=compress_level)
     return out.getvalue()
 
 
@@ -116,8 +160,16 @@ class Blitter:
     with the artists hidden and kept as the background, then the artists are
     drawn; otherwise the background is restored and only the artists drawn.
     Call with ``full=True`` whenever anything but the artists changed (limits,
-    labels, legends). The result is on the Agg canvas: encode it with
-    ``png(figure, redraw=False)``.
+    labels, legends). ``frame(True, relayout=False)`` redraws the background
+    without running the figure's layout engine, so the axes keep their place
+    (a slider that moves limits does not make the picture jump). The result is
+    on the Agg canvas: encode it with ``png(figure, redraw=False)``.
+
+    >>> figure, ax = new_figure((2, 1))
+    >>> line, = ax.plot([0, 1], [0, 1])
+    >>> blitter = Blitter(figure, [line], dpi=50)
+    >>> blitter.frame(), blitter.frame(), blitter.frame(True, relayout=False)
+    ('full', 'blit', 'full')
     """
 
     def __init__(self, figure, artists, *, dpi=None):
@@ -126,20 +178,12 @@ class Blitter:
         self.dpi = dpi
         self._background = None
 
-    def frame(self, full: bool = False) -> str:
+    def frame(self, full: bool = False, *, relayout: bool = True) -> str:
         """Bring the canvas up to date; returns ``"full"`` or ``"blit"`` (what was done)."""
         canvas = _agg_canvas(self.figure, self.dpi)
         full = full or self._background is None
         if full:
-            shown = [artist.get_visible() for artist in self.artists]
-            for artist in self.artists:
-                artist.set_visible(False)
-            try:
-                canvas.draw()
-            finally:
-                for artist, visible in zip(self.artists, shown):
-                    artist.set_visible(visible)
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._draw_background(canvas, relayout)
         else:
             canvas.restore_region(self._background)
         renderer = canvas.get_renderer()
@@ -147,3 +191,19 @@ class Blitter:
             if artist.get_visible():
                 artist.draw(renderer)
         return "full" if full else "blit"
+
+    def _draw_background(self, canvas, relayout):
+        engine = None if relayout else self.figure.get_layout_engine()
+        shown = [artist.get_visible() for artist in self.artists]
+        for artist in self.artists:
+            artist.set_visible(False)
+        try:
+            if engine is not None:
+                self.figure.set_layout_engine("none")  # keep the axes where the last layout put them
+            canvas.draw()
+        finally:
+            if engine is not None:
+                self.figure.set_layout_engine(engine)
+            for artist, visible in zip(self.artists, shown):
+                artist.set_visible(visible)
+        self._background = canvas.copy_from_bbox(self.figure.bbox)

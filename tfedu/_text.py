@@ -24,8 +24,17 @@ __all__ = ["significant", "determined", "table", "html_table"]
 
 
 def significant(value: float, digits: int = 3) -> str:
-    """``value`` with ``digits`` significant digits, in the shortest plain form (``'0.00498'``, ``'78'``)."""
-    value = float(value)
+    """``value`` with ``digits`` significant digits, in the shortest plain form, never ``-0``.
+
+    The one number formatter of the plots, widgets and tables (3 digits unless a
+    caller says otherwise):
+
+    >>> significant(0.16666), significant(148.2), significant(-0.0), significant(3.33333, 4)
+    ('0.167', '148', '0', '3.333')
+    >>> significant(float("nan")), significant(float("-inf"))
+    ('nan', '-inf')
+    """
+    value = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0
     if not math.isfinite(value):
         return str(value)
     return f"{value:.{digits}g}"

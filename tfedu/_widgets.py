@@ -22,15 +22,14 @@ the picture does not jump while a slider moves.
 """
 from __future__ import annotations
 
-import io
 import math
 import time
 
 import ipywidgets as widgets
-import numpy as np
-from matplotlib.figure import Figure
 
-__all__ = ["Explorer", "new_figure", "slider_range"]
+from tfedu._figures import Blitter, new_figure, png
+
+__all__ = ["Explorer", "new_figure", "slider_range"]  # new_figure lives in tfedu._figures; kept here for callers
 
 
 def slider_range(value: float, low: float, high: float, step: float, *, log: bool = False,
@@ -63,94 +62,58 @@ def slider_range(value: float, low: float, high: float, step: float, *, log: boo
     return low, high
 
 
-def new_figure(figsize=(6.4, 4.0), **subplots):
-    """A figure outside pyplot (never auto-displayed, never leaked), with its axes.
-
-    >>> figure, ax = new_figure((3, 2))
-    >>> type(figure).__name__, figure.get_size_inches().tolist()
-    ('Figure', [3.0, 2.0])
-    """
-    figure = Figure(figsize=figsize, layout="constrained")
-    axes = figure.subplots(**subplots) if subplots else figure.subplots()
-    return figure, axes
-
-
 class Explorer(widgets.VBox):
     """Controls above (or beside) one live figure.
 
-    Subclasses build ``self.figure`` and their controls, then call
-    ``self._start(controls)``; ``update()`` is called with no arguments whenever
-    a control changes and must redraw the existing artists. ``describe()``
-    returns the one-line text form.
+    Every widget of tfedu is one of these, built the same way (model:
+    ``tfedu.losses.explore.LossExplorer``):
 
-    ``_start(controls, dpi=..., dynamic=[artists])``: with ``dynamic`` artists,
-    updates redraw only those over a cached background (see the module
-    docstring); ``update()`` must then change nothing else unless it also
-    changes an axes' limits or what :meth:`background_key` returns.
+    1. ``__init__`` checks every argument first (a ``ValueError``/``TypeError``
+       naming it), then builds ``self.figure`` with :func:`new_figure`, the
+       artists it will move and the controls, and calls
+       ``self._start(controls, dpi=..., dynamic=[artists])``;
+    2. ``update()`` is called with no arguments whenever a control changes:
+       it re-runs the family's compute step and updates the existing artists;
+    3. ``describe()`` returns the one-line text form (what ``repr`` and nbval
+       show): deterministic, so a lesson's output is the same on every run;
+    4. a public function ``<name>_explorer(...)`` in the family builds it and
+       documents it (``tests/test_widgets.py`` checks every such function).
+
+    With ``dynamic`` artists, updates redraw only those over a cached
+    background (see the module docstring); ``update()`` must then change
+    nothing else unless it also changes an axes' limits or what
+    :meth:`background_key` returns. ``self.controls`` lists the controls
+    observed (the leaves of ``controls``, which may be grouped in boxes).
     """
 
     def _start(self, controls, *, dpi: int = 100, dynamic=()):
         self._dpi = dpi
         self._dynamic = list(dynamic)
-        self._background = None
+        self._blitter = Blitter(self.figure, self._dynamic, dpi=dpi) if self._dynamic else None
         self._background_state = None
-        self._layout = self.figure.get_layout_engine()
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
         self.render_seconds = []
         self.children = (widgets.HBox(list(controls), layout=widgets.Layout(flex_flow="row wrap")), self.image)
-        for control in _leaves(controls):  # controls may be grouped in boxes
+        self.controls = list(_leaves(controls))  # controls may be grouped in boxes
+        for control in self.controls:
             control.observe(self._changed, names="value")
         self._changed()
 
     def _changed(self, change=None):
         started = time.perf_counter()
         self.update()
-        self.image.value = self._render_blitted() if self._dynamic else self._render_whole()
+        self.image.value = self._render_blitted() if self._dynamic else png(self.figure, dpi=self._dpi)
         self.render_seconds.append(time.perf_counter() - started)
 
-    def _render_whole(self) -> bytes:
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=self._dpi)
-        return buffer.getvalue()
-
     def _render_blitted(self) -> bytes:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from PIL import Image
-
-        figure = self.figure
-        if not isinstance(figure.canvas, FigureCanvasAgg):
-            FigureCanvasAgg(figure)
-            figure.set_dpi(self._dpi)
-        canvas = figure.canvas
         state = (self.background_key(),
-                 tuple((tuple(ax.get_xlim()), tuple(ax.get_ylim())) for ax in figure.axes))
-        if self._background is None or state != self._background_state:
-            # Lay out again only when the background itself changed (labels, legends), not for new
-            # limits: the picture does not jump while sliding, and the draw is ~40% faster.
-            previous = self._background_state
-            relayout = self._layout is not None and (previous is None or previous[0] != state[0])
-            shown = [artist.get_visible() for artist in self._dynamic]
-            for artist in self._dynamic:
-                artist.set_visible(False)
-            try:
-                if relayout:
-                    figure.set_layout_engine(self._layout)
-                canvas.draw()
-            finally:
-                if self._layout is not None:
-                    figure.set_layout_engine("none")
-                for artist, visible in zip(self._dynamic, shown):
-                    artist.set_visible(visible)
-            self._background = canvas.copy_from_bbox(figure.bbox)
-            self._background_state = state
-        else:
-            canvas.restore_region(self._background)
-        for artist in self._dynamic:
-            if artist.get_visible():
-                figure.draw_artist(artist)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+                 tuple((tuple(ax.get_xlim()), tuple(ax.get_ylim())) for ax in self.figure.axes))
+        previous = self._background_state
+        # Lay out again only when the background itself changed (labels, legends), not for new
+        # limits: the picture does not jump while sliding, and the draw is ~40% faster.
+        self._blitter.frame(state != previous, relayout=previous is None or previous[0] != state[0])
+        self._background_state = state
+        return png(self.figure, compress_level=1, redraw=False)
 
     def background_key(self):
         """What, besides axes limits, the background shows that ``update()`` may change (titles,

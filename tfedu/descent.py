@@ -3,8 +3,8 @@
 * :func:`gradient_descent` (compute) fits ``y ≈ w·x + b`` with a ``GradientTape``
   and ``assign_sub``, in full batches, mini-batches or single samples, and
   records the loss and parameters along the way.
-* :func:`compare_batch_sizes` (draw) runs several batch sizes and plots their
-  loss per epoch and per update.
+* :func:`draw_batch_comparison` (draw) plots runs with several batch sizes,
+  loss per epoch and per update; :func:`compare_batch_sizes` runs and draws them.
 * :func:`learning_rate_explorer` (interact) shows a too small, a good and a too
   large learning rate on the same data, with a slider.
 
@@ -16,16 +16,19 @@
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import numpy as np
 import tensorflow as tf
 
+from tfedu._figures import check_axes, figure_for, new_figure
+from tfedu._text import significant, table
 from tfedu._validate import count, describe, finite_array, number
-from tfedu._widgets import Explorer, new_figure, slider_range
+from tfedu._widgets import Explorer, slider_range
 
-__all__ = ["DescentRun", "gradient_descent", "compare_batch_sizes", "BatchComparison",
+__all__ = ["DescentRun", "gradient_descent", "compare_batch_sizes", "BatchComparison", "draw_batch_comparison",
            "learning_rate_explorer", "MAX_UPDATES"]
 
 _DIVERGED = 1e8
@@ -35,6 +38,8 @@ _DIVERGED = 1e8
 MAX_UPDATES = 100_000
 _FLOAT32 = np.finfo(np.float32)
 
+
+# --- compute ---------------------------------------------------------------------------------
 
 @dataclass
 class DescentRun:
@@ -62,18 +67,20 @@ class DescentRun:
         return self.epoch_losses[-1]
 
     def __str__(self) -> str:
-        start = _fmt(self.epoch_losses[0])
+        start = _loss_text(self.epoch_losses[0])
         if self.diverged:
             return (f"learning_rate={self.learning_rate:g}, batch_size={self.batch_size}: diverged "
-                    f"(loss {start} -> {_fmt(self.final_loss)} after {len(self.epoch_losses) - 1} epochs)")
+                    f"(loss {start} -> {_loss_text(self.final_loss)} after {len(self.epoch_losses) - 1} epochs)")
         return (f"learning_rate={self.learning_rate:g}, batch_size={self.batch_size}: loss {start} -> "
-                f"{_fmt(self.final_loss)} after {len(self.epoch_losses) - 1} epochs (w={self.w:.3f}, b={self.b:.3f})")
+                f"{_loss_text(self.final_loss)} after {len(self.epoch_losses) - 1} epochs (w={self.w:.3f}, b={self.b:.3f})")
 
     __repr__ = __str__
 
 
-def _fmt(value: float) -> str:
-    return "inf" if not np.isfinite(value) else f"{value:.4g}"
+def _loss_text(value: float) -> str:
+    """A loss with 4 significant digits (not the usual 3: "loss 18.97 -> 3.333" shows a slow rate's small
+    progress), and "inf" for a non-finite one, which only a diverged run reaches."""
+    return "inf" if not np.isfinite(value) else significant(value, 4)
 
 
 def _samples(value, name):
@@ -157,7 +164,13 @@ def gradient_descent(x, y, *, learning_rate: float = 0.1, epochs: int = 30, batc
     per_epoch = -(-n // batch_size)
     _check_updates(epochs * per_epoch,
                    f"gradient_descent with epochs={epochs:,} and {per_epoch:,} batch(es) of {batch_size} per epoch")
+    return _descend(x, y, learning_rate, epochs, batch_size, w, b, seed)
 
+
+def _descend(x, y, learning_rate, epochs, batch_size, w, b, seed) -> DescentRun:
+    """The loop of :func:`gradient_descent`, on checked arguments."""
+    n = len(x)
+    per_epoch = -(-n // batch_size)
     w_var = tf.Variable(w, dtype=tf.float32)
     b_var = tf.Variable(b, dtype=tf.float32)
     rate = tf.constant(learning_rate, dtype=tf.float32)
@@ -194,20 +207,58 @@ def gradient_descent(x, y, *, learning_rate: float = 0.1, epochs: int = 30, batc
                       updates_per_epoch=per_epoch)
 
 
+# --- draw ------------------------------------------------------------------------------------
+
 @dataclass
 class BatchComparison:
-    """Runs with different batch sizes on the same data, and the figure comparing them."""
+    """Runs with different batch sizes on the same data, and the figure comparing them (once drawn)."""
 
     runs: list
-    figure: object
+    figure: object = field(default=None, repr=False)
 
     def __str__(self) -> str:
-        lines = [f"{'batch size':>10}  {'updates/epoch':>13}  {'final loss':>10}"]
-        for run in self.runs:
-            lines.append(f"{run.batch_size:>10}  {run.updates_per_epoch:>13}  {_fmt(run.final_loss):>10}")
-        return "\n".join(lines)
+        rows = [(run.batch_size, run.updates_per_epoch, _loss_text(run.final_loss)) for run in self.runs]
+        return table(["batch size", "updates/epoch", "final loss"], rows, align="rrr")
 
     __repr__ = __str__
+
+
+def draw_batch_comparison(comparison: BatchComparison, ax=None) -> BatchComparison:
+    """Draw runs with different batch sizes: loss per epoch (left) and per update (right).
+
+    ``comparison`` holds :func:`gradient_descent` runs on the same data (as
+    :func:`compare_batch_sizes` makes them). Pass ``ax`` as a pair of axes to
+    draw into your own figure. Returns a copy of ``comparison`` with ``.figure`` set.
+
+    >>> x = np.linspace(-1, 1, 16).astype("float32")
+    >>> runs = [gradient_descent(x, 2 * x, batch_size=size, epochs=3) for size in (16, 4)]
+    >>> drawn = draw_batch_comparison(BatchComparison(runs))
+    >>> [line.get_label() for line in drawn.figure.axes[0].lines]
+    ['batch (batch_size=16)', 'mini-batch (batch_size=4)']
+    """
+    if not isinstance(comparison, BatchComparison):
+        raise TypeError(f"draw_batch_comparison draws a BatchComparison of gradient_descent runs, got "
+                        f"{describe(comparison)}. Call compare_batch_sizes(x, y) to run and draw in one step.")
+    figure, (left, right) = figure_for(ax, count=2, figsize=(9, 3.4), ncols=2,
+                                       example="plt.subplots(1, 2)")
+    for run in comparison.runs:
+        kind = "batch" if run.updates_per_epoch == 1 else "stochastic" if run.batch_size == 1 else "mini-batch"
+        label = f"{kind} (batch_size={run.batch_size})"
+        line, = left.semilogy(np.arange(len(run.epoch_losses)), run.epoch_losses, marker="o", ms=3, label=label)
+        steps = np.arange(1, len(run.update_losses) + 1)
+        right.loglog(steps, run.update_losses, lw=0.7 if len(steps) > 50 else 1.6, color=line.get_color(),
+                     alpha=0.55 if len(steps) > 50 else 1.0, zorder=3 if len(steps) <= 50 else 2, label=label)
+    from matplotlib.ticker import MaxNLocator
+
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.set(xlabel="epoch", ylabel="loss on all data (MSE)", title="per epoch: one pass over the data")
+    finals = [r.final_loss for r in comparison.runs if np.isfinite(r.final_loss) and r.final_loss > 0]
+    if finals:
+        right.set_ylim(bottom=min(finals) / 30)
+    right.set(xlabel="update (one batch)", ylabel="loss on that batch",
+              title="per update: small batches take many noisy steps")
+    left.legend()
+    return dataclasses.replace(comparison, figure=figure)
 
 
 def compare_batch_sizes(x, y, *, batch_sizes=(None, 32, 1), learning_rate: float = 0.05, epochs: int = 20,
@@ -217,6 +268,7 @@ def compare_batch_sizes(x, y, *, batch_sizes=(None, 32, 1), learning_rate: float
     Left: full-data loss per epoch (one pass over the data). Right: the same
     runs against the number of updates, where small batches take many noisy
     steps per epoch. Pass ``ax`` as a pair of axes to draw into your own figure.
+    It is :func:`draw_batch_comparison` of the runs.
 
     >>> x = np.linspace(-1, 1, 64).astype("float32")
     >>> result = compare_batch_sizes(x, 3 * x + 2, batch_sizes=(None, 8), epochs=5)
@@ -233,38 +285,10 @@ def compare_batch_sizes(x, y, *, batch_sizes=(None, 32, 1), learning_rate: float
     _check_updates(sum(epochs * -(-n // size) for size in sizes),
                    f"compare_batch_sizes with epochs={epochs:,} and batch sizes {', '.join(map(str, sizes))} "
                    f"(of {n} samples)")
-    if ax is not None:
-        axes = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
-        if len(axes) != 2 or not all(hasattr(a, "semilogy") for a in axes):
-            raise TypeError(f"ax must be a pair of matplotlib axes (per epoch, per update), e.g. from "
-                            f"plt.subplots(1, 2), got {describe(ax)}.")
+    check_axes(ax, count=2, example="plt.subplots(1, 2)")
     runs = [gradient_descent(x, y, learning_rate=learning_rate, epochs=epochs, batch_size=size, seed=seed)
             for size in sizes]
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
-    else:
-        left, right = axes
-        figure = left.figure
-    for run in runs:
-        label = {n: "batch"}.get(run.batch_size, "stochastic" if run.batch_size == 1 else "mini-batch")
-        label = f"{label} (batch_size={run.batch_size})"
-        line, = left.semilogy(np.arange(len(run.epoch_losses)), run.epoch_losses, marker="o", ms=3, label=label)
-        steps = np.arange(1, len(run.update_losses) + 1)
-        right.loglog(steps, run.update_losses, lw=0.7 if len(steps) > 50 else 1.6, color=line.get_color(),
-                     alpha=0.55 if len(steps) > 50 else 1.0, zorder=3 if len(steps) <= 50 else 2, label=label)
-    from matplotlib.ticker import MaxNLocator
-
-    left.xaxis.set_major_locator(MaxNLocator(integer=True))
-    left.set(xlabel="epoch", ylabel="loss on all data (MSE)", title="per epoch: one pass over the data")
-    finals = [r.final_loss for r in runs if np.isfinite(r.final_loss) and r.final_loss > 0]
-    if finals:
-        right.set_ylim(bottom=min(finals) / 30)
-    right.set(xlabel="update (one batch)", ylabel="loss on that batch",
-              title="per update: small batches take many noisy steps")
-    left.legend()
-    return BatchComparison(runs, figure)
+    return draw_batch_comparison(BatchComparison(runs), ax)
 
 
 def _batch_sizes(batch_sizes, n) -> list:
@@ -281,7 +305,11 @@ def _batch_sizes(batch_sizes, n) -> list:
     return sizes
 
 
-class _LearningRateExplorer(Explorer):
+# --- interact --------------------------------------------------------------------------------
+
+class LearningRateExplorer(Explorer):
+    """A line fit by gradient descent under a learning-rate slider (see :func:`learning_rate_explorer`)."""
+
     def __init__(self, x, y, learning_rate, epochs):
         super().__init__()
         self.x, self.y = _check_data(x, y)
@@ -317,17 +345,18 @@ class _LearningRateExplorer(Explorer):
         finite = losses[np.isfinite(losses)]
         self.loss_ax.set_xlim(0, max(self.epochs.value, 1))
         self.loss_ax.set_ylim(max(finite.min() * 0.5, 1e-6), max(finite.max() * 2, 1e-5))
-        verdict = "diverged!" if run.diverged else f"final loss {_fmt(run.final_loss)}"
-        self.loss_ax.set_title(f"learning rate {self.rate.value:.3g}: {verdict}", color="#cf222e" if run.diverged else "black")
+        verdict = "diverged!" if run.diverged else f"final loss {_loss_text(run.final_loss)}"
+        self.loss_ax.set_title(f"learning rate {significant(self.rate.value)}: {verdict}",
+                               color="#cf222e" if run.diverged else "black")
 
     def describe(self) -> str:
         run = self.run
         outcome = "diverged" if run.diverged else f"w={run.w:.3f}, b={run.b:.3f}"
-        return (f"learning_rate_explorer: rate {run.learning_rate:.3g}, loss {_fmt(run.epoch_losses[0])} -> "
-                f"{_fmt(run.final_loss)} in {len(run.epoch_losses) - 1} epochs ({outcome})")
+        return (f"learning_rate_explorer: rate {significant(run.learning_rate)}, loss {_loss_text(run.epoch_losses[0])} -> "
+                f"{_loss_text(run.final_loss)} in {len(run.epoch_losses) - 1} epochs ({outcome})")
 
 
-def learning_rate_explorer(x, y, *, learning_rate: float = 0.1, epochs: int = 30):
+def learning_rate_explorer(x, y, *, learning_rate: float = 0.1, epochs: int = 30) -> LearningRateExplorer:
     """A slider for the learning rate of :func:`gradient_descent` on ``(x, y)``, with the loss curve.
 
     Too small and the loss creeps down; about right and it drops fast; too
@@ -342,4 +371,4 @@ def learning_rate_explorer(x, y, *, learning_rate: float = 0.1, epochs: int = 30
     >>> explorer.rate.value = 0.5; explorer.run.final_loss < 1e-3
     True
     """
-    return _LearningRateExplorer(x, y, learning_rate, epochs)
+    return LearningRateExplorer(x, y, learning_rate, epochs)

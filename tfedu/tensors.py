@@ -16,15 +16,16 @@ Three layers, each usable alone:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numbers
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
 
+from tfedu._figures import check_axes, new_figure
+from tfedu._text import significant
 from tfedu._validate import choice, describe, finite_array, flag
-from tfedu._widgets import Explorer, new_figure
+from tfedu._widgets import Explorer
 
 __all__ = ["Reduction", "reduce", "draw_reduction", "reduce_explorer", "OPERATIONS"]
 
@@ -35,6 +36,8 @@ _AXES = (None, 0, 1)
 MAX_DRAWN = (20, 20)
 _GROUP_COLOURS = ("#ddf4ff", "#fff8c5", "#dafbe1", "#ffebe9", "#fbefff", "#f6f8fa")
 
+
+# --- compute ---------------------------------------------------------------------------------
 
 @dataclass
 class Reduction:
@@ -58,7 +61,7 @@ class Reduction:
 
     def __str__(self) -> str:
         if self.result.ndim == 0:
-            values = _format(self.result)
+            values = significant(self.result)
         else:
             values = np.array2string(np.round(self.result, 3) + 0.0, separator=", ").replace("\n", "")
         return f"{self.call} -> shape {self.result_shape}: {values}"
@@ -123,15 +126,13 @@ def _check_drawable(x, what):
                          "Use a slice, e.g. x[:6, :6].")
 
 
-def _format(value) -> str:
-    return f"{float(value) + 0.0:.3g}"
-
+# --- draw ------------------------------------------------------------------------------------
 
 def _draw_grid(ax, values, origin, colours, label):
     for (row, column), value in np.ndenumerate(values):
         x, y = origin[0] + column, origin[1] - row
         ax.add_patch(_rectangle(x, y, colours[row, column] if colours is not None else "#ffffff"))
-        ax.text(x + 0.5, y + 0.5, _format(value), ha="center", va="center", fontsize=10)
+        ax.text(x + 0.5, y + 0.5, significant(value), ha="center", va="center", fontsize=10)
     ax.text(origin[0], origin[1] + 1.25, label, ha="left", va="bottom", fontsize=9)
 
 
@@ -154,7 +155,10 @@ def draw_reduction(reduction: Reduction, ax=None):
         raise TypeError(f"draw_reduction draws the result of reduce(x, op, axis), got {describe(reduction)}. "
                         "Call draw_reduction(reduce(x, 'sum', axis=0)).")
     _check_drawable(reduction.x, "draw_reduction")
+    check_axes(ax)
     if ax is None:
+        # Not figure_for: the Figure itself is returned and shows itself as a cell's value; a pyplot
+        # figure would be shown a second time when the cell ends.
         figure, ax = new_figure((6.4, 2.6))
     figure = ax.figure
     ax.clear()
@@ -191,22 +195,16 @@ def draw_reduction(reduction: Reduction, ax=None):
     return figure
 
 
-def reduce_explorer(x=None, op: str = "sum", axis: int | None = 0, keepdims: bool = False):
-    """A widget to try ``tf.reduce_*`` on a matrix: pick the operation, the axis and ``keepdims``.
+# --- interact --------------------------------------------------------------------------------
 
-    The cells that are combined share a colour; the result appears beside the
-    input with its shape. Works as a static picture too (``draw_reduction``).
+class ReduceExplorer(Explorer):
+    """``tf.reduce_*`` on a matrix under controls for the operation, the axis and ``keepdims`` (see
+    :func:`reduce_explorer`).
 
-    >>> explorer = reduce_explorer([[1., 2., 3.], [4., 5., 6.]], axis=1)
-    >>> print(explorer)
-    reduce_explorer: tf.reduce_sum(x, axis=1) -> shape (2,): [ 6., 15.]
-    >>> explorer.op.value = "max"; print(explorer)
-    reduce_explorer: tf.reduce_max(x, axis=1) -> shape (2,): [3., 6.]
+    Each update redraws the one axes with :func:`draw_reduction` (the number of
+    result cells changes with the axis), in the same figure.
     """
-    return _ReduceExplorer(x, op, axis, keepdims)
 
-
-class _ReduceExplorer(Explorer):
     def __init__(self, x, op, axis, keepdims):
         super().__init__()
         self.x = _matrix([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]] if x is None else x)
@@ -225,5 +223,20 @@ class _ReduceExplorer(Explorer):
         self.reduction = reduce(self.x, self.op.value, self.axis.value, self.keepdims.value)
         draw_reduction(self.reduction, ax=self.ax)
 
-    def describe(self):
+    def describe(self) -> str:
         return f"reduce_explorer: {self.reduction}"
+
+
+def reduce_explorer(x=None, op: str = "sum", axis: int | None = 0, keepdims: bool = False) -> ReduceExplorer:
+    """A widget to try ``tf.reduce_*`` on a matrix: pick the operation, the axis and ``keepdims``.
+
+    The cells that are combined share a colour; the result appears beside the
+    input with its shape. Works as a static picture too (``draw_reduction``).
+
+    >>> explorer = reduce_explorer([[1., 2., 3.], [4., 5., 6.]], axis=1)
+    >>> print(explorer)
+    reduce_explorer: tf.reduce_sum(x, axis=1) -> shape (2,): [ 6., 15.]
+    >>> explorer.op.value = "max"; print(explorer)
+    reduce_explorer: tf.reduce_max(x, axis=1) -> shape (2,): [3., 6.]
+    """
+    return ReduceExplorer(x, op, axis, keepdims)

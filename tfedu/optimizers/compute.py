@@ -1,16 +1,7 @@
-"""Watch Keras optimizers race on 2-D loss surfaces: where each one goes, and how fast the loss falls.
+"""The compute layer of ``tfedu.optimizers``: real Keras optimizers raced on a 2-D surface, no drawing.
 
-* :func:`run_race` (compute) runs real ``keras.optimizers`` (SGD, SGD with
-  momentum and Nesterov, Adagrad, RMSprop, Adadelta, Adam, Nadam) from the same
-  start, with gradients from a ``GradientTape``;
-* :func:`optimizer_race` (draw) shows the trajectories on the contour plot and
-  the loss against the step; ``interactive=True`` returns the widget;
-* :func:`race_explorer` (interact): learning rate, steps, surface, optimizer
-  check-boxes and a replay slider.
-
-Surfaces (:data:`SURFACES`): ``rosenbrock`` (a curved valley), ``beale``
-(plateaus and walls), ``saddle`` (x² - y²) and ``quadratic`` (an
-ill-conditioned bowl). Every run is deterministic: no randomness is involved.
+:func:`run_race` returns an :class:`OptimizerRace`: the paths and losses, and a
+results table that prints only the digits round-off cannot change.
 
 >>> race = run_race("quadratic", ["SGD", "Adam"], learning_rate=0.05, steps=100)
 >>> race.final_loss("SGD") < 1e-3, race.paths["Adam"].shape
@@ -23,26 +14,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tfedu._surfaces import MAX_STEPS, OPTIMIZERS, SURFACES, Surface, runner
-from tfedu._text import determined
-from tfedu._validate import choice, choices, count, describe, finite_array, flag, keys, number
+from tfedu._text import determined, html_table, significant, table
+from tfedu._validate import choice, choices, count, describe, finite_array, keys, number
+from tfedu.optimizers.surfaces import MAX_STEPS, OPTIMIZERS, SURFACES, Surface, runner
 
-__all__ = ["SURFACES", "OPTIMIZERS", "MAX_STEPS", "Surface", "OptimizerRace", "run_race", "optimizer_race",
-           "race_explorer"]
-
-COLOURS = {"SGD": "#57606a", "SGD+momentum": "#0969da", "SGD+Nesterov": "#54aeff", "Adagrad": "#1a7f37",
-           "RMSprop": "#bf8700", "Adadelta": "#8250df", "Adam": "#cf222e", "Nadam": "#e16f24"}
-
-
-def _fmt(value: float) -> str:
-    return f"{float(value) + 0.0:.3g}"
+__all__ = ["OptimizerRace", "run_race"]
 
 
 def _point(p) -> str:
-    return f"({_fmt(p[0])}, {_fmt(p[1])})"
+    return f"({significant(p[0])}, {significant(p[1])})"
 
-
-# --- compute ---------------------------------------------------------------------------------
 
 @dataclass
 class OptimizerRace:
@@ -155,7 +136,7 @@ class OptimizerRace:
 
     def _lr_text(self) -> str:
         rates = set(self.learning_rates.values())
-        return f"learning rate {_fmt(rates.pop())}" if len(rates) == 1 else "learning rates as given"
+        return f"learning rate {significant(rates.pop())}" if len(rates) == 1 else "learning rates as given"
 
     def header(self) -> str:
         return (f"optimizer_race on {self.surface.name}: f = {self.surface.formula}\n"
@@ -164,7 +145,7 @@ class OptimizerRace:
     def rows(self):
         rows = []
         for name in self.paths:
-            lr = "" if len(set(self.learning_rates.values())) == 1 else f" (lr {_fmt(self.learning_rates[name])})"
+            lr = "" if len(set(self.learning_rates.values())) == 1 else f" (lr {significant(self.learning_rates[name])})"
             spread = self.spread(name)
             if self.stopped[name] is not None:
                 what = "diverged" if self.diverged(name) else "left the plot (downhill)"
@@ -219,11 +200,9 @@ class OptimizerRace:
         header = ["optimizer", f"loss after {self.steps}", "position"]
         if self.surface.minimum is not None:
             header.append(f"distance to minimum {_point(self.surface.minimum)}")
-        rows = [header, *[list(r[:len(header)]) for r in self.rows()]]
-        widths = [max(len(r[k]) for r in rows) for k in range(len(header))]
-        table = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+        results = table(header, [r[:len(header)] for r in self.rows()])
         note = self.note()
-        return "\n".join([self.header(), *table, self.verdict(), *([note] if note else [])])
+        return "\n".join([self.header(), results, self.verdict(), *([note] if note else [])])
 
     def verdict(self) -> str:
         escaped = sorted((self.stopped[n], n) for n in self.paths if self.stopped[n] is not None
@@ -242,14 +221,11 @@ class OptimizerRace:
 
     def _repr_html_(self) -> str:
         minimum = self.surface.minimum is not None
-        head = "".join(f"<th>{h}</th>" for h in ["optimizer", f"loss after {self.steps}", "position",
-                                                 *(["distance to minimum"] if minimum else [])])
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r[:4 if minimum else 3]) + "</tr>"
-                       for r in self.rows())
+        head = ["optimizer", f"loss after {self.steps}", "position", *(["distance to minimum"] if minimum else [])]
+        results = html_table(head, [r[:len(head)] for r in self.rows()])
         header = html.escape(self.header()).replace("\n", "<br>")
         note = f"<p><small>{html.escape(self.note())}</small></p>" if self.note() else ""
-        return (f"<p>{header}</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                f"<p>{html.escape(self.verdict())}</p>{note}")
+        return f"<p>{header}</p>{results}<p>{html.escape(self.verdict())}</p>{note}"
 
 
 def _check_surface(surface) -> Surface:
@@ -363,127 +339,9 @@ def run_race(surface="rosenbrock", optimizers=None, *, learning_rate=None, steps
     return OptimizerRace(surface, start, steps, rates, paths, losses, stopped)
 
 
-# --- draw ------------------------------------------------------------------------------------
-
-def _draw_surface(ax, surface):
-    from matplotlib.colors import LogNorm
-
-    xs = np.linspace(*surface.xlim, 200)
-    ys = np.linspace(*surface.ylim, 200)
-    grid = np.meshgrid(xs, ys)
-    z = surface.function(*grid)
-    levels = surface.levels()
-    norm = LogNorm(levels[0], levels[-1]) if surface.log_loss else None
-    filled = ax.contourf(*grid, np.clip(z, levels[0], None) if surface.log_loss else z, levels=levels, norm=norm,
-                         cmap="Blues_r", alpha=0.45, extend="both")
-    lines = ax.contour(*grid, z, levels=levels, colors="#8c959f", linewidths=0.5, norm=norm)
-    # start and goal stay visible above the trajectories' end markers
-    artists = [filled, lines, *ax.plot(*surface.start, marker="X", color="black", mec="white", mew=0.8, ms=9,
-                                        ls="none", zorder=6)]
-    if surface.minimum is not None:
-        artists += ax.plot(*surface.minimum, marker="*", color="#d4a72c", mec="black", mew=0.6, ms=15, ls="none",
-                           zorder=6, alpha=0.9)
-    ax.set_xlim(*surface.xlim)
-    ax.set_ylim(*surface.ylim)
-    goal = f", ★ minimum {_point(surface.minimum)}" if surface.minimum is not None else ""
-    ax.set(xlabel="x", ylabel="y")
-    ax.set_title(f"{surface.name}: {surface.formula}\n✕ start{goal}", fontsize=9)
-    return artists
-
-
-def _style_loss_axes(ax, surface, steps):
-    ax.set_yscale("log" if surface.log_loss else "linear")
-    ax.set_ylim(*surface.loss_ylim)
-    ax.set_xlim(0, steps)
-    ax.set(xlabel="step", ylabel="loss f(x, y)" + (" (log scale)" if surface.log_loss else ""),
-           title="loss at each step")
-
-
-def _axes_pair(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        figure, axes = plt.subplots(1, 2, figsize=(11.0, 4.4), layout="constrained",
-                                    gridspec_kw={"width_ratios": [1.1, 1.0]})
-        return figure, axes[0], axes[1]
-    axes = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
-    return axes[0].figure, axes[0], (axes[1] if len(axes) > 1 else None)
-
-
-def optimizer_race(surface="rosenbrock", optimizers=None, *, learning_rate=None, steps: int | None = None,
-                   start=None, ax=None, interactive: bool = False):
-    """Race Keras optimizers on a 2-D surface: trajectories on the contour plot, and loss against step.
-
-    Runs :func:`run_race` and draws it (pass ``ax``: one axes for the contour
-    plot only, two for both panels). Returns the :class:`OptimizerRace`
-    (``.paths``, ``.losses``, ``.figure``), which prints a results table. With
-    ``interactive=True`` it returns :func:`race_explorer` instead: sliders for
-    the learning rate, the steps and a replay of the race.
-
-    >>> race = optimizer_race("beale", ["SGD", "SGD+momentum", "Adam"], steps=200)
-    >>> print(race)
-    optimizer_race on beale: f = (1.5 - x + xy)² + (2.25 - x + xy²)² + (2.625 - x + xy³)²
-    from (1, 1.4), 200 steps, learning rate 0.01
-    optimizer     loss after 200  position       distance to minimum (3, 0.5)
-    SGD           0.0204          (2.7, 0.415)   0.311
-    SGD+momentum  1.55e-08        (3, 0.5)       0.000303
-    Adam          2.48            (1.54, 0.371)  1.46
-    lowest loss: SGD+momentum
-    >>> import matplotlib.pyplot as plt; plt.close(race.figure)
-    """
-    if flag(interactive, "interactive"):
-        if ax is not None:
-            raise ValueError("interactive=True draws into the widget's own figure; leave ax=None.")
-        return race_explorer(surface, optimizers, learning_rate=learning_rate, steps=steps, start=start)
-    if ax is not None:
-        axes = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
-        if not 1 <= len(axes) <= 2 or not all(hasattr(a, "contourf") for a in axes):
-            raise TypeError(f"ax must be one matplotlib Axes (contour plot) or two (contour plot, loss), got "
-                            f"{describe(ax)}.")
-    race = run_race(surface, optimizers, learning_rate=learning_rate, steps=steps, start=start)
-    figure, contour_ax, loss_ax = _axes_pair(ax)
-    _draw_surface(contour_ax, race.surface)
-    for name in race.optimizers:
-        path, colour = race.paths[name], COLOURS[name]
-        label = name + (" (diverged)" if race.diverged(name) else "")
-        contour_ax.plot(path[:, 0], path[:, 1], color=colour, lw=1.6, label=label)
-        contour_ax.plot(*path[-1], "o", color=colour, mec="white", mew=0.8, ms=6, zorder=5)
-        if loss_ax is not None:
-            loss_ax.plot(np.arange(len(race.losses[name])), race.losses[name], color=colour, lw=1.6, label=label)
-    if loss_ax is not None:
-        _style_loss_axes(loss_ax, race.surface, race.steps)
-        loss_ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    else:
-        contour_ax.legend(fontsize=8, loc="best")
-    race.figure = figure
-    return race
-
-
-# --- interact --------------------------------------------------------------------------------
-
 def _truncate(race: OptimizerRace, steps: int) -> OptimizerRace:
     """The same race cut after ``steps`` steps (runs are deterministic, so it equals a shorter run)."""
     paths = {n: p[:steps + 1] for n, p in race.paths.items()}
     losses = {n: v[:steps + 1] for n, v in race.losses.items()}
     stopped = {n: (s if s is not None and s <= steps else None) for n, s in race.stopped.items()}
     return OptimizerRace(race.surface, race.start, steps, race.learning_rates, paths, losses, stopped)
-
-
-def race_explorer(surface="rosenbrock", optimizers=None, *, learning_rate=None, steps: int | None = None,
-                  start=None):
-    """The optimizer race as a widget: surface, learning rate, steps, optimizer check-boxes and replay.
-
-    Every optimizer runs once per surface and learning rate (up to
-    :data:`MAX_STEPS` steps, in milliseconds after the first compile); steps,
-    check-boxes and the replay slider (or its play button) only redraw. A learning
-    rate beyond the slider's usual range (1e-4 to 1) widens it.
-
-    >>> explorer = race_explorer("quadratic", ["SGD", "Adam"], learning_rate=0.05, steps=100)
-    >>> print(explorer)
-    optimizer_race: quadratic, lr 0.05, step 100/100: lowest loss SGD 0.000215
-    >>> explorer.replay.value = 10; print(explorer)
-    optimizer_race: quadratic, lr 0.05, step 10/100: lowest loss SGD 2.2
-    """
-    from tfedu._explorers import RaceExplorer
-
-    return RaceExplorer(surface, optimizers, learning_rate, steps, start)

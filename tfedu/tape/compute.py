@@ -1,7 +1,15 @@
-"""Trace a function into a TensorFlow graph and record, for every node, its value, its adjoint
-d(output)/d(node) (reverse mode) and its tangents d(node)/d(input) (forward mode).
+"""The computation graph a tape differentiates: trace a function, record every node's numbers.
 
-Private: :mod:`tfedu.tape` presents it (``trace_graph``, ``draw_graph``, ``forward_vs_reverse``).
+The *compute* layer of :mod:`tfedu.tape` (no matplotlib): :func:`trace_graph`
+runs ``f`` once as a TensorFlow graph and returns a :class:`ComputationGraph`
+whose nodes carry their forward value, their adjoint ``d(output)/d(node)``
+(reverse mode) and, on request, their tangents ``d(node)/d(input)`` (forward
+mode). :func:`~tfedu.tape.draw.draw_graph` draws it and
+:func:`~tfedu.tape.modes.forward_vs_reverse` tabulates it.
+
+>>> graph = trace_graph(lambda x, y: x * y, tf.constant(2.0), tf.constant(3.0))
+>>> [expression(node) for node in graph.nodes], format_value(graph.node("x").adjoint)
+(['v0 = x', 'v1 = y', 'v2 = v0 × v1'], '3')
 """
 from __future__ import annotations
 
@@ -13,8 +21,11 @@ import numpy as np
 import tensorflow as tf
 
 from tfedu import _validate
-from tfedu._diagnosis import flag
+from tfedu._text import significant
 from tfedu._validate import describe
+
+__all__ = ["GraphNode", "ComputationGraph", "trace_graph", "expression", "format_value", "DEFAULT_MAX_NODES",
+           "MAX_FORWARD_PASSES"]
 
 DEFAULT_MAX_NODES = 30
 MAX_FORWARD_PASSES = 16
@@ -67,12 +78,29 @@ class ComputationGraph:
         return self.nodes[-1]
 
 
-def _fmt(value) -> str:
+def format_value(value) -> str:
+    """A node's number as the tables show it: 4 significant digits, or a short array.
+
+    >>> format_value(2.58385), format_value(-0.0), format_value([1.0, 2.5])
+    ('2.584', '0', '[1. , 2.5]')
+    """
     array = np.asarray(value)
     if array.size == 1:
-        number = float(array.reshape(())) + 0.0  # + 0.0 turns -0.0 into 0.0
-        return f"{number:.4g}"
+        return significant(float(array.reshape(())) + 0.0, 4)  # + 0.0 turns -0.0 into 0.0
     return np.array2string(np.round(array.astype(np.float64), 3) + 0.0, separator=", ", threshold=8)
+
+
+_INFIX = {"+", "−", "×", "÷"}
+
+
+def expression(node: GraphNode) -> str:
+    """The node as one step of an evaluation trace: ``v2 = v0 × v1``."""
+    if node.kind in ("input", "variable", "constant"):
+        return f"v{node.index} = {node.label}"
+    args = [f"v{i}" for i in node.inputs]
+    if node.label in _INFIX and len(args) == 2:
+        return f"v{node.index} = {args[0]} {node.label} {args[1]}"
+    return f"v{node.index} = {node.label}({', '.join(args)})"
 
 
 def _first_line(error) -> str:
@@ -82,7 +110,7 @@ def _first_line(error) -> str:
     return re.sub(r"\s*for '\{\{node .*$", "", re.sub(r"\{\{function_node [^}]*\}\}\s*", "", first)).strip()
 
 
-def _argument_names(f, count):
+def argument_names(f, count):
     try:
         parameters = [p.name for p in inspect.signature(f).parameters.values()
                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -92,7 +120,7 @@ def _argument_names(f, count):
     return names + [f"input_{k}" for k in range(len(names), count)]
 
 
-def _check_inputs(f, inputs):
+def check_inputs(f, inputs):
     if not callable(f):
         raise TypeError(f"f must be a function of the inputs, got {type(f).__name__}; e.g. lambda x: x ** 2.")
     if not inputs:
@@ -134,17 +162,37 @@ def trace_graph(f, *inputs, max_nodes: int = DEFAULT_MAX_NODES, forward: bool = 
     are one node). ``f`` must use TensorFlow ops only: ``.numpy()`` or a Python
     ``if`` on tensor values cannot be traced.
 
-    >>> graph = trace_graph(lambda x: x ** 2, tf.constant(3.0))
-    >>> [(n.label, n.kind, _fmt(n.value), _fmt(n.adjoint)) for n in graph.nodes]  # d(x**p)/dp = x**p ln x
+    >>> graph = trace_graph(lambda x: x ** 2, tf.constant(3.0))  # d(x**p)/dp = x**p ln x
+    >>> [(n.label, n.kind, format_value(n.value), format_value(n.adjoint)) for n in graph.nodes]
     [('x', 'input', '3', '6'), ('2', 'constant', '2', '9.888'), ('pow', 'op', '9', '1')]
     """
     max_nodes = _validate.count(max_nodes, "max_nodes", example=DEFAULT_MAX_NODES,
                                 hint="It is the largest number of nodes drawn.")
-    forward = flag(forward, "forward")
-    inputs = _check_inputs(f, inputs)
-    names = _argument_names(f, len(inputs))
+    forward = _validate.flag(forward, "forward")
+    inputs = check_inputs(f, inputs)
+    names = argument_names(f, len(inputs))
     recorded = {}
+    function = tf.function(_recorder(f, recorded), autograph=False)
+    output, values, adjoints = _run(function, inputs, names)
+    n_plain = len(recorded["input_ops"])
+    input_adjoints = dict(zip(recorded["input_ops"], (a.numpy() for a in adjoints[:n_plain])))
+    op_values = {op.name: (v.numpy(), a.numpy())
+                 for op, v, a in zip(recorded["ops"], values, adjoints[n_plain:])}
+    nodes, key_of = _build_nodes(recorded["ops"], inputs, names, recorded["input_ops"], input_adjoints,
+                                 op_values, recorded["output_op"])
+    if len(nodes) > max_nodes:
+        raise ValueError(
+            f"f has {len(nodes)} operations, more than max_nodes={max_nodes} that fit in a readable "
+            f"picture. Draw a smaller expression, or pass max_nodes={len(nodes)} if you really want it."
+        )
+    if forward:
+        _add_tangents(function, inputs, nodes, key_of, [op.name for op in recorded["ops"]])
+    return ComputationGraph(nodes=nodes, output=output.numpy(), input_names=names)
 
+
+def _recorder(f, recorded):
+    """The function traced: ``f`` under a ForwardAccumulator, returning every float tensor it made with
+    its adjoint and its tangent. What the trace created is kept in ``recorded``."""
     def traced(primals, tangents):
         graph = tf.compat.v1.get_default_graph()
         before = {op.name for op in graph.get_operations()}
@@ -167,7 +215,11 @@ def trace_graph(f, *inputs, max_nodes: int = DEFAULT_MAX_NODES, forward: bool = 
         jvps = [accumulator.jvp(t, unconnected_gradients="zero") for t in float_tensors]
         return output, float_tensors, adjoints, jvps
 
-    function = tf.function(traced, autograph=False)
+    return traced
+
+
+def _run(function, inputs, names):
+    """Run the traced function once (zero tangents); a failure says whether tracing or ``f`` failed."""
     zero_tangents = [tf.zeros_like(tf.convert_to_tensor(x)) for x in inputs]
     try:
         output, values, adjoints, _ = function(inputs, zero_tangents)
@@ -184,21 +236,7 @@ def trace_graph(f, *inputs, max_nodes: int = DEFAULT_MAX_NODES, forward: bool = 
         shapes = ", ".join(f"{n} {tuple(x.shape)} {x.dtype.name}" for n, x in zip(names, inputs))
         raise ValueError(f"Running f on the inputs failed ({type(error).__name__}: {_first_line(error)}). "
                          f"Check that f works with these inputs: {shapes}.") from error
-
-    n_plain = len(recorded["input_ops"])
-    input_adjoints = dict(zip(recorded["input_ops"], (a.numpy() for a in adjoints[:n_plain])))
-    op_values = {op.name: (v.numpy(), a.numpy())
-                 for op, v, a in zip(recorded["ops"], values, adjoints[n_plain:])}
-    nodes, key_of = _build_nodes(recorded["ops"], inputs, names, recorded["input_ops"], input_adjoints,
-                                 op_values, recorded["output_op"])
-    if len(nodes) > max_nodes:
-        raise ValueError(
-            f"f has {len(nodes)} operations, more than max_nodes={max_nodes} that fit in a readable "
-            f"picture. Draw a smaller expression, or pass max_nodes={len(nodes)} if you really want it."
-        )
-    if forward:
-        _add_tangents(function, inputs, nodes, key_of, [op.name for op in recorded["ops"]])
-    return ComputationGraph(nodes=nodes, output=output.numpy(), input_names=names)
+    return output, values, adjoints
 
 
 def _build_nodes(ops, inputs, names, input_ops, input_adjoints, op_values, output_op):
@@ -243,7 +281,7 @@ def _build_nodes(ops, inputs, names, input_ops, input_adjoints, op_values, outpu
             continue
         value, adjoint = op_values[op.name]
         if op.type == "Const":
-            add(op.name, "constant", _fmt(value), "Const", [], value, adjoint)
+            add(op.name, "constant", format_value(value), "Const", [], value, adjoint)
         else:
             add(op.name, "op", _OP_LABELS.get(op.type, op.type.lower()), op.type, parents, value, adjoint)
     return _keep_what_the_output_needs(nodes, key_of, node_of.get(output_op))

@@ -1,4 +1,4 @@
-"""The catalogue behind :func:`tfedu.tape.demo`: GradientTape behaviours that surprise students.
+"""The catalogue of :func:`tfedu.tape.demo`: GradientTape behaviours that surprise students.
 
 Each demo is a plain function whose body is the code a student reads (shown by
 the demo's result) followed by ``return facts``. Its explanation is chosen from
@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfedu import _validate
+from tfedu._text import significant
 
 __all__ = ["DEMOS", "Demo", "DemoResult", "demo"]
 
@@ -33,7 +34,7 @@ def _show(value) -> str:
         return value
     array = np.asarray(value)
     if array.size == 1 and array.dtype.kind == "f":
-        return f"{float(array.reshape(())) + 0.0:.4g}"
+        return significant(float(array.reshape(())) + 0.0, 4)
     if array.dtype.kind == "f":
         return np.array2string(np.round(array, 4) + 0.0, separator=", ")
     return np.array2string(array, separator=", ") if array.ndim else str(array)

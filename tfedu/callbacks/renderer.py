@@ -1,8 +1,9 @@
 """Draw a :class:`tfedu.callbacks.TrainingHistory`: one panel per metric, cheaply redrawn.
 
 The *draw* layer of the live training plot. :class:`HistoryRenderer` owns one
-matplotlib figure (not registered with pyplot, so nothing shows it twice and
-nothing leaks) and redraws it from the collected history in two ways:
+matplotlib figure (made by :func:`tfedu._figures.new_figure`: not registered
+with pyplot, so nothing shows it twice and nothing leaks) and redraws it from
+the collected history in two ways (:class:`tfedu._figures.Blitter`):
 
 * a **full** draw when the layout or an axis range changes: every artist is
   drawn and the static part (axes, ticks, titles) is kept as a background;
@@ -12,7 +13,7 @@ nothing leaks) and redraws it from the collected history in two ways:
 Axis ranges grow with headroom (a loss axis starts at 0 and rises above the
 largest value; accuracy-like scores use 0..1), so most epochs are blits.
 
->>> from tfedu._history import TrainingHistory
+>>> from tfedu.callbacks.history import TrainingHistory
 >>> history = TrainingHistory()
 >>> history.begin_fit(); history.start_epoch(0, epochs=2)
 >>> history.end_epoch(0, {"loss": 1.0, "val_loss": 1.2})
@@ -30,44 +31,19 @@ import math
 
 import numpy as np
 
+from tfedu import _figures
+from tfedu.callbacks import layout
+from tfedu.callbacks.layout import STYLE
+
 __all__ = ["HistoryRenderer", "is_bounded_metric", "IMAGE_FORMATS", "IMAGE_SUFFIXES"]
 
 #: What :meth:`HistoryRenderer.image` encodes, and the file suffixes that name each format.
 IMAGE_FORMATS = ("png", "jpeg")
 IMAGE_SUFFIXES = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
 
-TRAIN_COLOR = "C0"
-VALIDATION_COLOR = "C1"
-MARK_COLOR = "C3"
-GUIDE_COLOR = "0.45"
-
-# Layout, in inches.
-PANEL_WIDTH, PANEL_HEIGHT, LR_HEIGHT = 3.2, 2.25, 0.9
-SINGLE_PANEL_WIDTH = 4.2  # room for the title and the legend on one line
-LEFT, RIGHT, TOP, BOTTOM = 0.62, 0.18, 0.32, 0.43
-COLUMN_GAP, ROW_GAP = 0.66, 0.58
-MAX_COLUMNS = 3
 DPI = 100
-TITLE_PAD = 4.0  # points between an axes and its title
 MARKERS_UP_TO = 40  # draw point markers on series with at most this many points
 MAX_FIT_LINES = 10  # mark where each fit started when there are at most this many fits
-
-STYLE = {
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.labelsize": 9,
-    "legend.fontsize": 8,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "legend.frameon": False,
-    "lines.linewidth": 1.6,
-    "figure.facecolor": "white",
-    "axes.facecolor": "white",
-}
 
 _BOUNDED_WORDS = ("acc", "auc", "precision", "recall", "f1", "iou")
 
@@ -106,29 +82,6 @@ def _grow(current, values, *, log: bool, bounded: bool):
     return (base if low >= 0 else low - pad, high + pad)
 
 
-def _plain_log_formatter():
-    """Log-axis labels as plain numbers (0.3, 2, 1e-05): matplotlib's choice of ticks, no mathtext."""
-    from matplotlib.ticker import LogFormatter
-
-    class PlainLogFormatter(LogFormatter):
-        def _num_to_string(self, x, vmin, vmax):
-            return f"{x:g}"
-
-    return PlainLogFormatter()
-
-
-class _Panel:
-    """The artists of one metric's axes."""
-
-    def __init__(self, ax, name, title):
-        self.ax = ax
-        self.name = name
-        self.title = title
-        self.ylim = None
-        self.data = []          # animated artists drawn on every frame
-        self.lines = {}
-
-
 class HistoryRenderer:
     """Draws a training history on one reused figure; see the module docstring.
 
@@ -149,7 +102,8 @@ class HistoryRenderer:
         self._panels = []
         self._lr = None
         self._xlim = None
-        self._background = None
+        self._blitter = None
+        self._drawn = False  # whether the blitter holds a background for the current layout
         self._guides = []
 
     # --- what to draw -------------------------------------------------------------------
@@ -206,7 +160,7 @@ class HistoryRenderer:
 
     def plan(self, history) -> str:
         """``"full"`` or ``"blit"``: what :meth:`draw` would do now (nothing is drawn)."""
-        if self.figure is None or self._background is None or self._layout_key(history) != self._key:
+        if self.figure is None or not self._drawn or self._layout_key(history) != self._key:
             return "full"
         xlim, ylims, lr_ylim = self._limits(history)
         if xlim != self._xlim or any(new != p.ylim for new, p in zip(ylims, self._panels)):
@@ -219,108 +173,20 @@ class HistoryRenderer:
 
     def _build(self, key):
         import matplotlib as mpl
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.lines import Line2D
-        from matplotlib.ticker import MaxNLocator, NullFormatter
 
-        panels, show_lr = key
-        count = max(len(panels), 1)
-        columns = min(count, MAX_COLUMNS)
-        rows = math.ceil(count / columns)
-        panel_width = PANEL_WIDTH if columns > 1 else SINGLE_PANEL_WIDTH
-        width = LEFT + columns * panel_width + (columns - 1) * COLUMN_GAP + RIGHT
-        height = TOP + rows * PANEL_HEIGHT + (rows - 1) * ROW_GAP + BOTTOM
-        if show_lr:
-            height += ROW_GAP + LR_HEIGHT
-
+        grid = layout.Grid.for_key(key)
         with mpl.rc_context(STYLE):
             if self.figure is None:
-                self.figure = Figure(figsize=(width, height), dpi=DPI, layout="none")
-                FigureCanvasAgg(self.figure)
-            else:
-                self.figure.clear()
-                self.figure.set_size_inches(width, height)
-            figure = self.figure
-            self._panels = []
-            self._guides = []
-            for index, (name, has_train, has_val, has_batches, has_nan) in enumerate(panels):
-                row, column = divmod(index, columns)
-                left = LEFT + column * (panel_width + COLUMN_GAP)
-                top = TOP + row * (PANEL_HEIGHT + ROW_GAP)
-                ax = figure.add_axes([left / width, 1 - (top + PANEL_HEIGHT) / height,
-                                      panel_width / width, PANEL_HEIGHT / height])
-                title = name + (" (log scale)" if self._is_log(name) else "")
-                panel = _Panel(ax, name, title)
-                ax.set_title(title, loc="left", y=1.0, pad=TITLE_PAD)  # fixed y: no layout search
-                ax.set_autoscale_on(False)
-                if self._is_log(name):
-                    ax.set_yscale("log")
-                    ax.yaxis.set_major_formatter(_plain_log_formatter())  # cheaper than mathtext
-                    ax.yaxis.set_minor_formatter(_plain_log_formatter())
-                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-                if not show_lr and row == rows - 1:
-                    ax.set_xlabel("epoch")
-                if has_batches:
-                    panel.lines["batches"] = Line2D([], [], color=TRAIN_COLOR, linewidth=0.9, alpha=0.45)
-                if has_train:
-                    panel.lines["train"] = Line2D([], [], color=TRAIN_COLOR, marker="o", markersize=0)
-                if has_val:
-                    panel.lines["validation"] = Line2D([], [], color=VALIDATION_COLOR, linestyle="--",
-                                                       marker="o", markersize=0)
-                if has_nan:
-                    panel.lines["nan"] = Line2D([], [], color=MARK_COLOR, linestyle="none", marker="x",
-                                                markersize=6, transform=ax.get_xaxis_transform())
-                    panel.lines["nan_text"] = ax.text(0, 0.92, "", color=MARK_COLOR, fontsize=8,
-                                                      transform=ax.get_xaxis_transform(), ha="left")
-                panel.lines["best"] = Line2D([], [], color=MARK_COLOR, linestyle="none", marker="*",
-                                             markersize=11, markeredgecolor="white", markeredgewidth=0.6)
-                panel.lines["best_text"] = ax.annotate("", (0, 0), xytext=(0, 9), textcoords="offset points",
-                                                       fontsize=8, color=MARK_COLOR, ha="center",
-                                                       bbox={"boxstyle": "round,pad=0.15", "fc": "white",
-                                                             "ec": "none", "alpha": 0.8})
-                for artist in panel.lines.values():
-                    if isinstance(artist, Line2D):
-                        ax.add_line(artist)
-                panel.data = list(panel.lines.values())
-                self._panels.append(panel)
-            self._add_legend(panels, self._panels[columns - 1].ax if self._panels else None)
-            self._lr = None
-            if show_lr:
-                ax = figure.add_axes([LEFT / width, BOTTOM / height,
-                                      (width - LEFT - RIGHT) / width, LR_HEIGHT / height])
-                ax.set_title("learning rate", loc="left", y=1.0, pad=TITLE_PAD)
-                ax.set_yscale("log")
-                ax.yaxis.set_major_formatter(_plain_log_formatter())
-                ax.yaxis.set_minor_formatter(NullFormatter())
-                ax.set_autoscale_on(False)
-                ax.set_xlabel("epoch")
-                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-                line = Line2D([], [], color="C2", drawstyle="steps-post")
-                ax.add_line(line)
-                self._lr = {"ax": ax, "line": line, "ylim": None}
-            self._make_guides()
-            for artist in self._animated():
-                artist.set_animated(True)
+                self.figure, _ = _figures.new_figure((grid.width, grid.height), layout="none")
+                self.figure.set_dpi(DPI)
+            self.figure.clear()  # no axes from new_figure: the panels are placed by hand, in inches
+            self.figure.set_size_inches(grid.width, grid.height)
+            self._panels, self._lr = layout.build(self.figure, key, self._is_log)
+            self._guides = layout.guides(self._axes(), self._panels[0].ax if self._panels else None)
+        self._blitter = _figures.Blitter(self.figure, self._animated(), dpi=DPI)
         self._key = key
         self._xlim = None
-        self._background = None
-
-    @staticmethod
-    def _add_legend(panels, ax):
-        """One legend for all panels, right-aligned on the title line of the first row's last panel."""
-        from matplotlib.lines import Line2D
-
-        handles = []
-        if any(panel[3] for panel in panels):
-            handles.append(Line2D([], [], color=TRAIN_COLOR, linewidth=0.9, alpha=0.45, label="per batch"))
-        if any(panel[1] for panel in panels):
-            handles.append(Line2D([], [], color=TRAIN_COLOR, label="train"))
-        if any(panel[2] for panel in panels):
-            handles.append(Line2D([], [], color=VALIDATION_COLOR, linestyle="--", label="validation"))
-        if ax is not None and handles:
-            ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(handles),
-                      borderaxespad=0.1, handlelength=1.6, handletextpad=0.5, columnspacing=1.0)
+        self._drawn = False
 
     def _axes(self):
         return [panel.ax for panel in self._panels] + ([self._lr["ax"]] if self._lr else [])
@@ -333,22 +199,6 @@ class HistoryRenderer:
         yield from self._guides
 
     # --- updating the data -----------------------------------------------------------------
-
-    def _make_guides(self):
-        """Vertical lines (one artist per kind and axes) for fit starts and early stops."""
-        from matplotlib.lines import Line2D
-
-        self._guides = []
-        for ax in self._axes():
-            for linestyle, width in ((":", 1.0), ("--", 1.2)):
-                line = Line2D([], [], color=GUIDE_COLOR, linestyle=linestyle, linewidth=width,
-                              transform=ax.get_xaxis_transform())
-                ax.add_line(line)
-                self._guides.append(line)
-        if self._panels:
-            ax = self._panels[0].ax
-            self._guides.append(ax.text(0, 0.98, "", color=GUIDE_COLOR, fontsize=8, va="top", ha="right",
-                                        transform=ax.get_xaxis_transform()))
 
     @staticmethod
     def _vertical(xs):
@@ -422,7 +272,7 @@ class HistoryRenderer:
             if key != self._key or self.figure is None:
                 self._build(key)
             xlim, ylims, lr_ylim = self._limits(history)
-            full = self._background is None or xlim != self._xlim
+            full = not self._drawn or xlim != self._xlim
             if xlim != self._xlim:
                 self._xlim = xlim
                 for ax in self._axes():
@@ -437,37 +287,33 @@ class HistoryRenderer:
                 self._lr["ax"].set_ylim(*lr_ylim)
                 full = True
             self._set_data(history)
-            canvas = self.figure.canvas
-            if full:
-                canvas.draw()  # animated artists are left out: this is the background
-                self._background = canvas.copy_from_bbox(self.figure.bbox)
-            else:
-                canvas.restore_region(self._background)
-            renderer = canvas.get_renderer()
-            for artist in self._animated():
-                artist.draw(renderer)
-        return "full" if full else "blit"
+            kind = self._blitter.frame(full)  # the data artists are left out of the background
+            self._drawn = True
+        return kind
 
     def png(self, *, compress_level: int = 6) -> bytes:
-        """The current frame as PNG bytes (call after :meth:`draw`)."""
-        return self.image("png", compress_level=compress_level)
+        """The current frame as PNG bytes (call after :meth:`draw`): the canvas as drawn, not redrawn."""
+        return _figures.png(self.figure, compress_level=compress_level, redraw=False)
 
     def image(self, format: str = "png", *, compress_level: int = 6) -> bytes:
         """The current frame encoded as ``format``: one of :data:`IMAGE_FORMATS` (``"png"``, ``"jpeg"``)."""
-        from PIL import Image
-
         if format not in IMAGE_FORMATS:
             raise ValueError(f"format must be one of {', '.join(map(repr, IMAGE_FORMATS))}, got {format!r}.")
-        canvas = self.figure.canvas
-        width, height = canvas.get_width_height(physical=True)
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        out = io.BytesIO()
         if format == "png":
-            image.convert("RGB").save(out, format="png", compress_level=compress_level)
-        else:
-            image.convert("RGB").save(out, format="jpeg", quality=90)
-        return out.getvalue()
+            return self.png(compress_level=compress_level)
+        return _jpeg(self.figure.canvas)
 
     def text(self) -> str:
         """The figure's plain-text stand-in, e.g. ``<Figure size 720x300 with 2 Axes>``."""
         return repr(self.figure)
+
+
+def _jpeg(canvas) -> bytes:
+    """The canvas as drawn, as JPEG (``_figures.png`` covers PNG only)."""
+    from PIL import Image
+
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="jpeg", quality=90)
+    return out.getvalue()

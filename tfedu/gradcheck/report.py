@@ -1,7 +1,7 @@
 """The result of a gradient check: :class:`GradCheckReport` and its rows.
 
-Private module; the classes are public as ``tfedu.gradcheck.GradCheckReport``
-and friends. A report prints as a deterministic text table (rounded numbers, no
+Private module of :mod:`tfedu.gradcheck`; the classes are public as
+``tfedu.gradcheck.GradCheckReport`` and friends. A report prints as a deterministic text table (rounded numbers, no
 timings, no addresses, so notebook outputs compare equal run after run) and
 shows as an HTML table in JupyterLab.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, field
+
+from tfedu._text import significant, table
 
 __all__ = ["ElementCheck", "GradientRow", "GradCheckReport"]
 
@@ -44,8 +46,7 @@ def format_value(value: float) -> str:
     """
     if value is None or math.isnan(value):
         return "-"
-    text = f"{value:.3g}"
-    return "0" if text in ("-0", "0") else text
+    return significant(value + 0.0)  # + 0.0: -0.0 prints as 0
 
 
 @dataclass(frozen=True)
@@ -264,9 +265,7 @@ class GradCheckReport:
 
     def __str__(self) -> str:
         header, lines = self._table()
-        widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines)]
-        table = ["  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip() for cells in [header, *lines]]
-        out = [self.headline, self.settings, *table]
+        out = [self.headline, self.settings, table(header, lines)]
         wrong = [e for row in self.rows for e in row.worst if e.status in ("wrong", "nonfinite")]
         if wrong:
             out.append("worst elements:")

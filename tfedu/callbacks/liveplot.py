@@ -1,35 +1,18 @@
-"""Keras callbacks that show and explain training.
+"""LivePlot: the loss and metrics drawn live while ``model.fit`` runs, for a few percent of the time.
 
-* :class:`LivePlot` draws the loss and metrics while ``model.fit`` runs, for
-  a few percent of the training time, in JupyterLab, classic Notebook,
-  VS Code, a plain script (PNG file + text summary) and headless test runs.
-* :class:`CallbackTracer` records every hook Keras calls, in order, with the
-  ``logs`` it received, and shows them as a table: *when* does each hook run,
-  and *what* is in ``logs``?
-* :class:`TrainingHistory` is what :class:`LivePlot` collects: plain data, like
-  ``keras.callbacks.History``, that you can print, query and plot again
-  without re-training.
-
->>> import tfedu, keras
->>> _ = tfedu.setup()
->>> x, y = tfedu.data.load_digits(flatten=True)
->>> model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(10, activation="softmax")])
->>> model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
->>> plot = LivePlot(save_to=None)          # in a notebook: LivePlot()
->>> _ = model.fit(x[:400], y[:400], epochs=3, validation_split=0.25, verbose=0, callbacks=[plot])
-LivePlot: 3 epochs (1-3)
-metric      train  validation
-loss          ...         ...
-accuracy      ...         ...
-best val_loss ... at epoch 3
->>> plot.history.epoch, plot.history.metric_names
-([0, 1, 2], ['loss', 'accuracy'])
+The callback ties the three parts of the live plot together: its hooks fill a
+:class:`~tfedu.callbacks.history.TrainingHistory` (the collector, plain data),
+a :class:`~tfedu.callbacks.renderer.HistoryRenderer` draws it (full draws and
+blits on one reused figure), and :mod:`tfedu._display` says where the picture
+goes (one output replaced in place in a notebook, only the final frame when
+headless, a PNG file and a text summary in a script) while a
+:class:`tfedu._display.RedrawBudget` decides when a redraw is affordable: the
+first frame at once, later ones while drawing stays within the budget.
 """
 from __future__ import annotations
 
 import math
 import os
-import time
 import warnings
 from pathlib import Path
 
@@ -38,12 +21,12 @@ import numpy as np
 import keras
 
 from tfedu import _display, _validate
-from tfedu._history import (BatchHistory, BestEpoch, TrainingHistory, _check_mode, _check_monitor, _flag,
-                            _log_scale, _metric_names)
-from tfedu._tracer import CallbackTracer, HookCall, _FitGuard
-from tfedu._training_plot import IMAGE_SUFFIXES
+from tfedu.callbacks.guard import FitGuard
+from tfedu.callbacks.history import TrainingHistory
+from tfedu.callbacks.options import check_log_scale, check_metrics, check_mode, check_monitor
+from tfedu.callbacks.renderer import IMAGE_SUFFIXES, HistoryRenderer
 
-__all__ = ["LivePlot", "CallbackTracer", "TrainingHistory", "BatchHistory", "BestEpoch", "HookCall"]
+__all__ = ["LivePlot"]
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -88,8 +71,10 @@ class LivePlot(keras.callbacks.Callback):
       every batch, smoothed by ``smoothing`` (0 = raw, 0.8 default, closer to 1 = smoother).
     * ``monitor``, ``mode``: the metric whose best epoch is marked (default ``val_loss``, else
       ``loss``) and whether lower or higher is better, as in ``EarlyStopping``.
-    * ``budget``: fraction of training time that drawing may take (default 0.05 = 5%); a redraw is
-      skipped while over budget, and the final plot is always drawn.
+    * ``budget``: fraction of training time that drawing may take (default 0.05 = 5%). The first
+      frame is drawn right after the first epoch (batch, with ``update="batch"``); later redraws
+      are skipped while over budget, and the final plot is always drawn. ``budget=0`` draws only
+      the final plot.
     * ``live``: redraw during training (True) or only at the end (False); default: during
       training when someone can watch (a notebook front end, or a script writing ``save_to``).
     * ``save_to``: image path to write (in a notebook too), ending in ``.png``, ``.jpg`` or
@@ -120,8 +105,6 @@ class LivePlot(keras.callbacks.Callback):
     def __init__(self, metrics=None, *, log_scale=False, update="epoch", smoothing=0.8, monitor=None,
                  mode="auto", budget=0.05, live=None, save_to="auto", max_batch_points=2000):
         super().__init__()
-        from tfedu._training_plot import HistoryRenderer
-
         try:
             _validate.choice(update, "update", ("epoch", "batch"))
         except ValueError as error:
@@ -129,16 +112,16 @@ class LivePlot(keras.callbacks.Callback):
                              "batch.") from None
         smoothing = _number(smoothing, "smoothing", "0 keeps the raw batch losses, 0.9 smooths strongly.", low=0,
                             high=1, high_open=True, example="0.8")
-        _check_mode(mode)
-        _check_monitor(monitor)
+        check_mode(mode)
+        check_monitor(monitor)
         budget = _number(budget, "budget", "It is the fraction of the training time drawing may take (0.05 means "
                          "5%; float('inf') redraws every time).", low=0, finite=False, example="0.05")
-        live = _flag(live, "live", allow_none=True)
+        live = _validate.flag(live, "live", allow_none=True)
         _check_save_to(save_to)
         max_batch_points = _validate.count(max_batch_points, "max_batch_points", low=2, example=2000,
                                            hint="It is the number of per-batch points kept.")
-        self.metrics = _metric_names(metrics)
-        self.log_scale = _log_scale(log_scale)
+        self.metrics = check_metrics(metrics)
+        self.log_scale = check_log_scale(log_scale)
         self.update = update
         self.smoothing = float(smoothing)
         self.monitor = monitor
@@ -147,8 +130,8 @@ class LivePlot(keras.callbacks.Callback):
         self.save_to = save_to
         self.history = TrainingHistory(batch_capacity=max_batch_points)
         self.environment = None
-        self._budget = _display.RedrawBudget(budget)
-        self._guard = _FitGuard(self, "plot")
+        self._budget = _display.RedrawBudget(budget, first_free=True)  # the first frame at once
+        self._guard = FitGuard(self, "plot")
         self._renderer = HistoryRenderer(metrics=self.metrics, log_scale=self.log_scale, monitor=monitor,
                                          mode=mode, batches=update == "batch")
         self._slot = _display.OutputSlot()
@@ -266,7 +249,7 @@ class LivePlot(keras.callbacks.Callback):
     def _frame(self, *, final: bool) -> bool:
         try:
             with self._budget.timed():
-                start = time.perf_counter()
+                start = self._budget.clock()
                 kind = self._renderer.draw(self.history)
                 png = self._renderer.png(compress_level=6 if final else 1)
                 if self.environment.rich:
@@ -275,7 +258,7 @@ class LivePlot(keras.callbacks.Callback):
                     file_format = IMAGE_SUFFIXES[self._path.suffix.lower()]
                     data = png if file_format == "png" else self._renderer.image(file_format)
                     _write_atomically(self._path, data)
-                cost = time.perf_counter() - start
+                cost = self._budget.clock() - start
         except Exception as error:
             self._fail("draw the live plot", error)
             return False

@@ -1,21 +1,8 @@
-"""See what an activation does to a signal and to its gradient.
+"""The compute layer of ``tfedu.activations``: an activation and its tape derivative on a grid.
 
-Three layers, each usable alone:
+Pure data, no drawing: :func:`activation_curve` returns an :class:`ActivationCurve`
+(or a :class:`VectorActivationCurve` for softmax) that prints a one-line summary.
 
-* :func:`activation_curve` (compute) evaluates a Keras activation (or any
-  element-wise callable) on a grid and differentiates it with a
-  ``GradientTape``: never a hand-written derivative;
-* :func:`plot_activation` (draw) overlays f(x) and f'(x), shades where the
-  gradient is almost zero (saturation) and marks the derivative's maximum;
-* :func:`activation_explorer` (interact) compares several activations side by
-  side, with sliders for their parameters and the x-range.
-
-:func:`gradient_flow` shows the consequence in a deep network: per-layer
-gradient norms with sigmoid, tanh and ReLU, on a log scale.
-
->>> curve = activation_curve("sigmoid")
->>> print(curve)
-sigmoid: max f'(x) = 0.25 at x = 0; |f'| < 0.01 for |x| > 4.6
 >>> print(activation_curve("leaky_relu", negative_slope=0.1))
 leaky_relu(negative_slope=0.1): max f'(x) = 1 for x > 0; no saturation (|f'| >= 0.01) on [-5, 5]
 """
@@ -23,18 +10,17 @@ from __future__ import annotations
 
 import functools
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfedu._gradient_flow import GradientFlow, gradient_flow, keras_activation_names, layer_gradient_norms
+from tfedu._text import significant
 from tfedu._validate import choice, count, describe, did_you_mean, flag, number
 
-__all__ = ["ACTIVATIONS", "EXPLORER_ACTIVATIONS", "ActivationCurve", "VectorActivationCurve", "ActivationPlot",
-           "activation_curve", "plot_activation", "activation_explorer", "gradient_flow", "GradientFlow",
-           "layer_gradient_norms"]
+__all__ = ["ACTIVATIONS", "MAX_POINTS", "ActivationCurve", "VectorActivationCurve", "activation_curve",
+           "keras_activation_names", "check_activation"]
 
 #: The Keras built-in activations the course covers (any other ``keras.activations`` name works too).
 #: ``swish`` is another name for ``silu``; ``softmax`` is a vector function, drawn as one.
@@ -44,18 +30,40 @@ _VECTOR = ("softmax", "log_softmax", "sparsemax")
 #: The most grid points a curve takes (far more than a plot has pixels).
 MAX_POINTS = 100_000
 _VECTOR_LOGITS = (0.0, -1.0)  # the fixed components beside x in the vector case: [x, 0, -1]
-
-F_COLOUR, DERIVATIVE_COLOUR, SATURATION_COLOUR = "#0969da", "#cf222e", "#d0d7de"
-
-
-def _fmt(value: float) -> str:
-    """Three significant digits, no minus zero: 0.25, 0.167, 148."""
-    return f"{float(value) + 0.0:.3g}"
+_NOT_ACTIVATIONS = ("get", "serialize", "deserialize")
 
 
 def _fmt_x(value: float) -> str:
-    """A position on the x axis, to one decimal: 4.6, 0, -3."""
+    """A position on the x axis, to one decimal: 4.6, 0, -3 (positions, unlike values, are not 3 digits)."""
     return f"{round(float(value), 1) + 0.0:g}"
+
+
+def keras_activation_names() -> list:
+    """The functions of ``keras.activations`` (``relu``, ``gelu``, ...), without its helpers (``get``...).
+
+    >>> "gelu" in keras_activation_names(), "get" in keras_activation_names()
+    (True, False)
+    """
+    return [n for n in dir(keras.activations) if not n.startswith("_") and n not in _NOT_ACTIVATIONS
+            and callable(getattr(keras.activations, n))]
+
+
+def check_activation(activation, name="activation"):
+    """A ``keras.activations`` name (any case) or a callable; anything else raises with "did you mean".
+
+    >>> check_activation("ReLU")
+    'relu'
+    >>> check_activation("sigmod")
+    Traceback (most recent call last):
+    ...
+    ValueError: activation 'sigmod' is not known; did you mean 'sigmoid'? Choose one of: 'celu', ...
+    """
+    if callable(activation):
+        return activation
+    if not isinstance(activation, str):
+        raise TypeError(f"{name} must be a keras.activations name such as 'relu' or a callable, got "
+                        f"{describe(activation)}.")
+    return choice(activation.strip().lower(), name, keras_activation_names(), what="activation")
 
 
 # --- compute ---------------------------------------------------------------------------------
@@ -134,8 +142,22 @@ def _runs(mask):
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1))
 
 
+class _Peak:
+    """The derivative's maximum, shared by both curve kinds (each has ``x`` and ``derivative``)."""
+
+    @property
+    def max_derivative(self) -> float:
+        """The largest value of the derivative on the grid."""
+        return float(np.nanmax(self.derivative))
+
+    @property
+    def argmax(self) -> float:
+        """The x where the derivative is largest (the first one, if it is flat there)."""
+        return float(self.x[np.nanargmax(self.derivative)])
+
+
 @dataclass
-class ActivationCurve:
+class ActivationCurve(_Peak):
     """An activation on a grid: ``y = f(x)`` and ``derivative = f'(x)`` from a ``GradientTape``."""
 
     name: str
@@ -148,15 +170,6 @@ class ActivationCurve:
     def saturated(self) -> np.ndarray:
         """Where the gradient has (almost) vanished: ``|f'(x)| < threshold``."""
         return np.abs(self.derivative) < self.threshold
-
-    @property
-    def max_derivative(self) -> float:
-        return float(np.nanmax(self.derivative))
-
-    @property
-    def argmax(self) -> float:
-        """The x where f' is largest (the first one, if it is flat there)."""
-        return float(self.x[np.nanargmax(self.derivative)])
 
     def saturation_regions(self) -> list:
         """The saturated intervals as ``(low, high)``; ``None`` means "beyond the grid's end"."""
@@ -178,7 +191,7 @@ class ActivationCurve:
         top = self.max_derivative
         near = d >= top - 1e-6 * max(1.0, abs(top))
         start, stop = next((r for r in _runs(near) if r[0] <= np.nanargmax(d) <= r[1]))
-        value = f"max f'(x) = {_fmt(top)}"
+        value = f"max f'(x) = {significant(top)}"
         if stop - start + 1 < 3:
             edge = " (the end of the range)" if start in (0, len(d) - 1) else ""
             return f"{value} at x = {_fmt_x(self.argmax)}{edge}"
@@ -216,7 +229,7 @@ def _interval(low, high, x) -> str:
 
 
 @dataclass
-class VectorActivationCurve:
+class VectorActivationCurve(_Peak):
     """A vector activation (softmax) of ``[x, 0, -1]`` as ``x`` sweeps: every output moves.
 
     ``outputs`` has one column per component; ``derivative`` is d outputs[:, 0] / dx
@@ -230,14 +243,6 @@ class VectorActivationCurve:
     derivative: np.ndarray
 
     @property
-    def max_derivative(self) -> float:
-        return float(np.nanmax(self.derivative))
-
-    @property
-    def argmax(self) -> float:
-        return float(self.x[np.nanargmax(self.derivative)])
-
-    @property
     def input_text(self) -> str:
         return "[x, " + ", ".join(f"{v:g}" for v in self.logits) + "]"
 
@@ -245,7 +250,7 @@ class VectorActivationCurve:
         total = np.sum(self.outputs, axis=1)
         sums = "; outputs sum to 1" if np.allclose(total, 1.0, atol=1e-5) else ""
         return (f"{self.name}({self.input_text}): every output depends on x; "
-                f"max d out[0]/dx = {_fmt(self.max_derivative)} at x = {_fmt_x(self.argmax)}{sums}")
+                f"max d out[0]/dx = {significant(self.max_derivative)} at x = {_fmt_x(self.argmax)}{sums}")
 
     __repr__ = __str__
 
@@ -317,116 +322,3 @@ def _vector_curve(label, function, x):
         first = outputs[:, 0]
     derivative = tape.gradient(first, xt)  # rows are independent, so this is d out[i, 0] / d x[i]
     return VectorActivationCurve(label, x, _VECTOR_LOGITS, outputs.numpy(), derivative.numpy())
-
-
-# --- draw ------------------------------------------------------------------------------------
-
-@dataclass
-class ActivationPlot:
-    """What :func:`plot_activation` drew: the computed ``curve`` and the matplotlib ``figure``."""
-
-    curve: object
-    figure: object = field(repr=False)
-
-    def __str__(self) -> str:
-        return str(self.curve)
-
-    __repr__ = __str__
-
-
-def plot_activation(fn_or_name="relu", x_range=(-5.0, 5.0), *, threshold: float = 0.01, num: int = 401,
-                    ax=None, **params) -> ActivationPlot:
-    """Plot an activation f(x) and its derivative f'(x) (from a ``GradientTape``) on one axes.
-
-    The grey bands mark saturation, where ``|f'(x)| < threshold``: a neuron
-    there passes almost no gradient back. The red dot marks the largest
-    derivative (0.25 for sigmoid: each sigmoid layer shrinks the gradient at
-    least four times). ``softmax`` is a vector function, so it is drawn as the
-    outputs of ``softmax([x, 0, -1])`` as x varies. Returns an
-    :class:`ActivationPlot` (``.figure``, ``.curve``) that prints a one-line
-    summary. Pass ``ax`` to draw into your own axes.
-
-    >>> drawing = plot_activation("sigmoid")
-    >>> print(drawing)
-    sigmoid: max f'(x) = 0.25 at x = 0; |f'| < 0.01 for |x| > 4.6
-    >>> [line.get_label() for line in drawing.figure.axes[0].lines if not line.get_label().startswith("_")]
-    ['f(x) = sigmoid(x)', "f'(x) by GradientTape", "max f'"]
-    >>> print(plot_activation("softmax"))
-    softmax([x, 0, -1]): every output depends on x; max d out[0]/dx = 0.25 at x = 0.3; outputs sum to 1
-    >>> import matplotlib.pyplot as plt; plt.close("all")
-    """
-    if ax is not None and not hasattr(ax, "fill_between"):
-        raise TypeError(f"ax must be a matplotlib Axes (e.g. from plt.subplots()), got {describe(ax)}.")
-    curve = activation_curve(fn_or_name, x_range, num=num, threshold=threshold, **params)
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        figure, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
-    else:
-        figure = ax.figure
-    if isinstance(curve, VectorActivationCurve):
-        _draw_vector(curve, ax)
-    else:
-        _draw_curve(curve, ax)
-    return ActivationPlot(curve, figure)
-
-
-def _draw_curve(curve: ActivationCurve, ax):
-    ax.fill_between(curve.x, 0, 1, where=curve.saturated, transform=ax.get_xaxis_transform(),
-                    color=SATURATION_COLOUR, alpha=0.5, lw=0, label=f"saturated: |f'| < {curve.threshold:g}")
-    ax.plot(curve.x, curve.y, color=F_COLOUR, lw=2, label=f"f(x) = {curve.name}(x)")
-    ax.plot(curve.x, curve.derivative, color=DERIVATIVE_COLOUR, lw=1.8, ls="--", label="f'(x) by GradientTape")
-    ax.plot([curve.argmax], [curve.max_derivative], "o", color=DERIVATIVE_COLOUR, ms=6, label="max f'")
-    ax.annotate(f"max f' = {_fmt(curve.max_derivative)}", (curve.argmax, curve.max_derivative),
-                xytext=(8, 8), textcoords="offset points", ha="left", va="bottom", fontsize=9,
-                color=DERIVATIVE_COLOUR)
-    ax.axhline(0, color="#57606a", lw=0.6)
-    ax.set_xlim(curve.x[0], curve.x[-1])
-    ax.set(xlabel="x", ylabel="value", title=f"{curve.name}: the function and its gradient")
-    ax.legend(loc="best", fontsize=8)
-
-
-def _draw_vector(curve: VectorActivationCurve, ax):
-    colours = (F_COLOUR, "#8c959f", "#57606a")
-    names = ["x", *(f"{v:g}" for v in curve.logits)]
-    for k in range(curve.outputs.shape[1]):
-        ax.plot(curve.x, curve.outputs[:, k], color=colours[k % 3], lw=2 if k == 0 else 1.4,
-                label=f"out[{k}] (input {names[k]})")
-    ax.plot(curve.x, curve.derivative, color=DERIVATIVE_COLOUR, lw=1.8, ls="--", label="d out[0]/dx by GradientTape")
-    ax.plot([curve.argmax], [curve.max_derivative], "o", color=DERIVATIVE_COLOUR, ms=6)
-    ax.annotate(f"max = {_fmt(curve.max_derivative)}", (curve.argmax, curve.max_derivative), xytext=(8, 8),
-                textcoords="offset points", ha="left", fontsize=9, color=DERIVATIVE_COLOUR)
-    ax.set_xlim(curve.x[0], curve.x[-1])
-    ax.set(xlabel="x (the first input)", ylabel="output",
-           title=f"{curve.name}({curve.input_text}): one input moves every output")
-    ax.legend(loc="best", fontsize=8)
-
-
-# --- interact --------------------------------------------------------------------------------
-
-#: What the explorer offers, in menu order (silu is also called swish).
-EXPLORER_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mish",
-                        "softplus", "softsign", "hard_sigmoid", "exponential", "linear")
-
-
-def activation_explorer(names=("sigmoid", "tanh", "relu"), *, x_range=(-5.0, 5.0), negative_slope: float = 0.2,
-                        alpha: float = 1.0, approximate: bool = False, threshold: float = 0.01):
-    """A widget to compare activations side by side: f(x) on the left, f'(x) on the right.
-
-    Pick one or several activations (Ctrl/Cmd-click), move the leaky-ReLU
-    slope, the ELU alpha, GELU's tanh approximation and the x-range; the same
-    figure updates. Thick shading on f(x) marks saturation (``|f'| <
-    threshold``: almost no gradient flows back); the dots on f'(x) mark each
-    derivative's maximum. Values beyond a slider's usual range (``alpha=5``,
-    ``x_range=(-20, 20)``) widen it; a negative slope or alpha raises ``ValueError``.
-
-    >>> explorer = activation_explorer(["sigmoid", "relu"])
-    >>> print(explorer)
-    activation_explorer on [-5, 5], max f': sigmoid 0.25, relu 1
-    >>> explorer.activations.value = ("leaky_relu", "elu"); explorer.alpha.value = 2.0
-    >>> print(explorer)
-    activation_explorer on [-5, 5], max f': leaky_relu(0.2) 1, elu(2) 2
-    """
-    from tfedu._explorers import ActivationExplorer
-
-    return ActivationExplorer(names, x_range, negative_slope, alpha, approximate, threshold)

@@ -20,48 +20,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from tfedu import _display, _validate
+from tfedu._text import significant
+from tfedu.callbacks.options import check_log_scale, check_metrics, check_mode, check_monitor, resolve_mode
 
 __all__ = ["TrainingHistory", "BatchHistory", "BestEpoch"]
 
 _LEARNING_RATE_KEYS = ("learning_rate", "lr")
-_MAX_WORDS = ("acc", "auc", "precision", "recall", "f1", "iou")
 
 
 def _is_learning_rate_key(key: str) -> bool:
     return key in _LEARNING_RATE_KEYS or key.startswith("learning_rate_")
 
 
-def _resolve_mode(monitor: str, mode: str) -> str:
-    if mode != "auto":
-        return mode
-    return "max" if any(word in monitor.lower() for word in _MAX_WORDS) else "min"
-
-
-MODES = ("auto", "min", "max")
-
-
-def _check_mode(mode):
-    try:
-        return _validate.choice(mode, "mode", MODES)
-    except ValueError as error:
-        raise ValueError(f"{error} As in keras.callbacks.EarlyStopping: 'min' when lower is better (a loss), "
-                         "'max' when higher is (accuracy), 'auto' guesses from the name.") from None
-
-
-def _flag(value, name, *, allow_none=False):
-    """``_validate.flag`` that also accepts NumPy booleans (``np.True_``), whatever NumPy calls their type."""
-    if isinstance(value, np.bool_):
-        value = bool(value)
-    return _validate.flag(value, name, allow_none=allow_none)
-
-
-def _check_monitor(monitor):
-    if monitor is not None and not isinstance(monitor, str):
-        raise TypeError(f"monitor must be a logs key such as 'val_loss', or None, got {_validate.describe(monitor)}.")
-    return monitor
-
-
-def _scalar(value):
+def scalar(value):
     """``value`` as a float, or None when it is not a single number (e.g. a per-class array)."""
     try:
         if np.ndim(value) != 0:
@@ -71,10 +42,15 @@ def _scalar(value):
         return None
 
 
-def _format(value: float | None) -> str:
+def format_value(value: float | None) -> str:
+    """A logged value with 4 significant digits (``nan`` and ``inf`` as such), ``-`` when missing.
+
+    >>> format_value(0.123456), format_value(None), format_value(float("nan"))
+    ('0.1235', '-', 'nan')
+    """
     if value is None:
         return "-"
-    return f"{value:.4g}" if math.isfinite(value) else str(value)
+    return significant(value, 4)
 
 
 class BatchHistory:
@@ -139,7 +115,7 @@ class BestEpoch:
     mode: str
 
     def __str__(self) -> str:
-        return f"best {self.monitor} {_format(self.value)} at epoch {self.epoch + 1}"
+        return f"best {self.monitor} {format_value(self.value)} at epoch {self.epoch + 1}"
 
 
 class TrainingHistory:
@@ -210,7 +186,7 @@ class TrainingHistory:
         count = len(self.epoch)
         self.epoch.append(epoch + self._offset)
         for key, value in (logs or {}).items():
-            number = _scalar(value)
+            number = scalar(value)
             if number is None:
                 self.skipped_keys.add(key)
                 continue
@@ -219,7 +195,7 @@ class TrainingHistory:
             if len(column) == count:
                 column.append(None)
         if not math.isfinite(learning_rate):
-            logged = _scalar((logs or {}).get("learning_rate"))
+            logged = scalar((logs or {}).get("learning_rate"))
             learning_rate = math.nan if logged is None else logged
         self.learning_rate.append(float(learning_rate))
         if self._running:
@@ -242,7 +218,7 @@ class TrainingHistory:
         count = batch + 1
         values = {}
         for name in names:
-            mean = _scalar((logs or {}).get(name))
+            mean = scalar((logs or {}).get(name))
             if mean is None:
                 continue
             previous_count, previous_mean = self._running.get(name, (0, 0.0))
@@ -329,15 +305,15 @@ class TrainingHistory:
         AUC, precision, recall, F1 and IoU, else ``min``); ties go to the
         first epoch, as in ``EarlyStopping``.
         """
-        _check_mode(mode)
-        _check_monitor(monitor)
+        check_mode(mode)
+        check_monitor(monitor)
         if monitor is None:
             monitor = "val_loss" if "val_loss" in self._logs else "loss"
         epochs, values = self.series(monitor)
         finite = np.isfinite(values)
         if not finite.any():
             return None
-        mode = _resolve_mode(monitor, mode)
+        mode = resolve_mode(monitor, mode)
         masked = np.where(finite, values, np.inf if mode == "min" else -np.inf)
         index = int(np.argmin(masked) if mode == "min" else np.argmax(masked))
         return BestEpoch(monitor, int(epochs[index]), float(values[index]), mode)
@@ -362,8 +338,8 @@ class TrainingHistory:
         best val_loss 0.9 at epoch 1
         learning rate 0.1 -> 0.05
         """
-        _check_mode(mode)
-        _check_monitor(monitor)
+        check_mode(mode)
+        check_monitor(monitor)
         if not self.epoch:
             return f"{title}: no epochs recorded yet"
         first, last = self.epoch[0] + 1, self.epoch[-1] + 1
@@ -373,7 +349,7 @@ class TrainingHistory:
         if self.stopped_epoch is not None:
             head += f", stopped early after epoch {self.stopped_epoch + 1}"
         rows = [("metric", "train", "validation")]
-        rows += [(name, _format(train), _format(val)) for name, train, val in self._table()]
+        rows += [(name, format_value(train), format_value(val)) for name, train, val in self._table()]
         width = max(len(row[0]) for row in rows)
         lines = [head] + [f"{a:<{width}} {b:>9} {c:>11}" for a, b, c in rows]
         best = self.best(monitor, mode)
@@ -381,7 +357,7 @@ class TrainingHistory:
             lines.append(str(best))
         if self.learning_rate_changed:
             rates = [rate for rate in self.learning_rate if math.isfinite(rate)]
-            lines.append(f"learning rate {_format(rates[0])} -> {_format(rates[-1])}")
+            lines.append(f"learning rate {format_value(rates[0])} -> {format_value(rates[-1])}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -392,7 +368,7 @@ class TrainingHistory:
             return "<p><b>TrainingHistory</b>: no epochs recorded yet</p>"
         head, *_ = self.summary().splitlines()
         cells = "".join(
-            f"<tr><td>{html.escape(name)}</td><td>{_format(train)}</td><td>{_format(val)}</td></tr>"
+            f"<tr><td>{html.escape(name)}</td><td>{format_value(train)}</td><td>{format_value(val)}</td></tr>"
             for name, train, val in self._table()
         )
         extra = [str(self.best())] if self.best() else []
@@ -414,50 +390,12 @@ class TrainingHistory:
         >>> history.plot()
         <Figure size 786x300 with 2 Axes>
         """
-        from tfedu._training_plot import HistoryRenderer
+        from tfedu.callbacks.renderer import HistoryRenderer
 
-        metrics, log_scale = _metric_names(metrics), _log_scale(log_scale)
-        monitor, mode = _check_monitor(monitor), _check_mode(mode)
+        metrics, log_scale = check_metrics(metrics), check_log_scale(log_scale)
+        monitor, mode = check_monitor(monitor), check_mode(mode)
         _display.enable_figure_display()
         renderer = HistoryRenderer(metrics=metrics, log_scale=log_scale,
                                    monitor=monitor, mode=mode, batches=len(self.batches) > 0)
         renderer.draw(self)
         return renderer.figure
-
-
-
-def _metric_names(metrics):
-    if metrics is None:
-        return None
-    if isinstance(metrics, str):
-        metrics = [metrics]
-    if not hasattr(metrics, "__iter__"):
-        raise TypeError(f"metrics must be names like 'loss' or 'accuracy' (a list), or None for all, got "
-                        f"{_validate.describe(metrics)}.")
-    metrics = list(metrics)
-    if not metrics:
-        raise ValueError("metrics is empty, so nothing would be plotted; give names such as ['loss', 'accuracy'], "
-                         "or None for every metric in logs.")
-    names = []
-    for name in metrics:
-        if not isinstance(name, str):
-            raise TypeError(f"metrics must be names like 'loss' or 'accuracy', got {name!r}.")
-        name = name.removeprefix("val_")
-        if name not in names:
-            names.append(name)
-    return tuple(names)
-
-
-def _log_scale(log_scale):
-    if isinstance(log_scale, (bool, np.bool_)):
-        return bool(log_scale)
-    if isinstance(log_scale, str):
-        return frozenset(_metric_names([log_scale]))
-    try:
-        names = list(log_scale)
-        return frozenset(_metric_names(names)) if names else frozenset()
-    except TypeError:
-        raise TypeError(
-            f"log_scale must be True/False or metric names such as ['loss'], got {log_scale!r}."
-        ) from None
-

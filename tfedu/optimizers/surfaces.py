@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = ["Surface", "SURFACES", "OPTIMIZERS", "MAX_STEPS", "Runner", "runner"]
+
 
 @dataclass(frozen=True)
 class Surface:

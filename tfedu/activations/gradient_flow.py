@@ -1,4 +1,13 @@
-"""Vanishing gradients, measured: per-layer gradient norms of deep MLPs (``tfedu.activations.gradient_flow``)."""
+"""Vanishing gradients, measured: per-layer gradient norms of deep MLPs (compute only).
+
+:func:`measure_gradient_flow` returns a :class:`GradientFlow` (the norms, a
+table); ``tfedu.activations.draw_gradient_flow`` draws one and
+``plot_gradient_flow`` (alias ``gradient_flow``) does both.
+
+>>> flow = measure_gradient_flow(("sigmoid", "relu"), depth=6, width=16, batch_size=32)
+>>> bool(flow.norms["sigmoid"][0] < flow.norms["relu"][0] / 10), flow.figure is None
+(True, True)
+"""
 from __future__ import annotations
 
 import html
@@ -8,42 +17,16 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfedu._text import html_table, table
 from tfedu._validate import choice, count, describe
+from tfedu.activations.compute import check_activation
 
-_COLOURS = {"sigmoid": "#cf222e", "tanh": "#bf8700", "relu": "#1a7f37"}
-_OTHER_COLOURS = ("#0969da", "#8250df", "#1b7c83", "#6e7781", "#bf3989")
-_NOT_ACTIVATIONS = ("get", "serialize", "deserialize")
+__all__ = ["GradientFlow", "measure_gradient_flow", "layer_gradient_norms", "MAX_DEPTH", "MAX_WIDTH",
+           "MAX_BATCH_SIZE"]
+
 _NOT_INITIALIZERS = ("get", "serialize", "deserialize", "Initializer")
 #: Upper bounds that keep one gradient-flow measurement to seconds on a small CPU.
 MAX_DEPTH, MAX_WIDTH, MAX_BATCH_SIZE = 200, 1024, 4096
-
-
-def keras_activation_names() -> list:
-    """The functions of ``keras.activations`` (``relu``, ``gelu``, ...), without its helpers (``get``...).
-
-    >>> "gelu" in keras_activation_names(), "get" in keras_activation_names()
-    (True, False)
-    """
-    return [n for n in dir(keras.activations) if not n.startswith("_") and n not in _NOT_ACTIVATIONS
-            and callable(getattr(keras.activations, n))]
-
-
-def check_activation(activation, name="activation"):
-    """A ``keras.activations`` name (any case) or a callable; anything else raises with "did you mean".
-
-    >>> check_activation("ReLU")
-    'relu'
-    >>> check_activation("sigmod")
-    Traceback (most recent call last):
-    ...
-    ValueError: activation 'sigmod' is not known; did you mean 'sigmoid'? Choose one of: 'celu', ...
-    """
-    if callable(activation):
-        return activation
-    if not isinstance(activation, str):
-        raise TypeError(f"{name} must be a keras.activations name such as 'relu' or a callable, got "
-                        f"{describe(activation)}.")
-    return choice(activation.strip().lower(), name, keras_activation_names(), what="activation")
 
 
 def _initializer(name, seed):
@@ -107,6 +90,7 @@ def _ratio(norms) -> float:
 
 
 def _sci(value: float) -> str:
+    """Two significant digits, in scientific notation outside [1e-3, 1e3): norms span many decades."""
     return f"{value:.2g}" if 1e-3 <= abs(value) < 1e3 or value == 0 else f"{value:.1e}"
 
 
@@ -128,41 +112,30 @@ class GradientFlow:
     def rows(self):
         return [(name, _sci(n[0]), _sci(n[-1]), _sci(self.ratio(name))) for name, n in self.norms.items()]
 
-    def __str__(self) -> str:
-        head = (f"gradient norm |dL/dW| per layer: {self.depth} Dense layers of {self.width}, "
+    def _head(self) -> str:
+        return (f"gradient norm |dL/dW| per layer: {self.depth} Dense layers of {self.width}, "
                 f"{self.initializer}, one batch of {self.batch_size}")
-        width = max(len(name) for name in self.norms)
-        lines = [f"  {name.ljust(width)}  layer 1: {first:>7}  layer {self.depth}: {last:>7}  first/last: {ratio}"
+
+    def __str__(self) -> str:
+        lines = [(name, f"layer 1: {first:>7}", f"layer {self.depth}: {last:>7}", f"first/last: {ratio}")
                  for name, first, last, ratio in self.rows()]
-        return "\n".join([head, *lines])
+        return "\n".join([self._head(), table(None, lines, indent="  ")])
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        body = "".join(f"<tr><td>{html.escape(name)}</td><td>{first}</td><td>{last}</td><td>{ratio}</td></tr>"
-                       for name, first, last, ratio in self.rows())
-        return (f"<p>gradient norm |dL/dW| per layer: {self.depth} Dense layers of {self.width}, "
-                f"{html.escape(self.initializer)}, one batch of {self.batch_size}</p>"
-                f"<table><thead><tr><th>activation</th><th>layer 1</th><th>layer {self.depth}</th>"
-                f"<th>first / last</th></tr></thead><tbody>{body}</tbody></table>")
+        header = ["activation", "layer 1", f"layer {self.depth}", "first / last"]
+        return f"<p>{html.escape(self._head())}</p>{html_table(header, self.rows())}"
 
 
-def gradient_flow(activations=("sigmoid", "tanh", "relu"), *, depth: int = 12, width: int = 32,
-                  batch_size: int = 64, initializer: str = "glorot_uniform", seed: int = 0,
-                  ax=None) -> GradientFlow:
-    """Build a deep MLP per activation, backpropagate one batch, and plot each layer's gradient norm.
+def measure_gradient_flow(activations=("sigmoid", "tanh", "relu"), *, depth: int = 12, width: int = 32,
+                          batch_size: int = 64, initializer: str = "glorot_uniform", seed: int = 0) -> GradientFlow:
+    """Build a deep MLP per activation, backpropagate one batch, and measure each layer's gradient norm.
 
-    With sigmoid the norm shrinks by a factor of about 4 or more per layer on
-    the way back (its derivative is at most 0.25), so the first layers barely
-    learn: the vanishing-gradient problem, in numbers. Try
-    ``initializer="he_normal"`` or more ``depth``. Returns a
-    :class:`GradientFlow` with ``.norms`` and ``.figure`` (log-scale plot);
-    pass ``ax`` to draw into your own axes.
-
-    >>> flow = gradient_flow(("sigmoid", "relu"), depth=6, width=16, batch_size=32)
-    >>> bool(flow.norms["sigmoid"][0] < flow.norms["relu"][0] / 10)
-    True
-    >>> import matplotlib.pyplot as plt; plt.close(flow.figure)
+    The compute half of :func:`~tfedu.activations.plot_gradient_flow` (which also
+    draws). Each activation is a name or a callable; the same one twice is
+    measured once. Returns a :class:`GradientFlow` (``.norms``, ``.ratio()``,
+    a printed table) with ``figure=None``.
     """
     if isinstance(activations, str) or callable(activations):
         activations = [activations]
@@ -174,8 +147,6 @@ def gradient_flow(activations=("sigmoid", "tanh", "relu"), *, depth: int = 12, w
         raise ValueError("Pass at least one activation, e.g. gradient_flow(('sigmoid', 'relu')).")
     depth, width, batch_size, seed = _check_sizes(depth, width, batch_size, seed)
     _initializer(initializer, seed)
-    if ax is not None and not hasattr(ax, "semilogy"):
-        raise TypeError(f"ax must be a matplotlib Axes, got {describe(ax)}.")
     norms = {}
     for k, activation in enumerate(activations):
         if any(activation is a or (isinstance(a, str) and a == activation) for a in activations[:k]):
@@ -186,20 +157,4 @@ def gradient_flow(activations=("sigmoid", "tanh", "relu"), *, depth: int = 12, w
         norms[name] = layer_gradient_norms(activation, depth=depth, width=width, batch_size=batch_size,
                                            initializer=initializer, seed=seed)
     label = initializer if isinstance(initializer, str) else type(initializer).__name__  # HeNormal(seed=1)
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        figure, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
-    else:
-        figure = ax.figure
-    layers = np.arange(1, depth + 1)
-    others = iter(_OTHER_COLOURS * 4)
-    for name, values in norms.items():
-        ax.semilogy(layers, values, marker="o", ms=4, lw=1.8, color=_COLOURS.get(name) or next(others),
-                    label=f"{name}: layer 1 / layer {depth} = {_sci(_ratio(values))}")
-    ax.set_xticks(layers if depth <= 20 else layers[:: max(depth // 10, 1)])
-    ax.set(xlabel="layer (1 = next to the input, where the gradient arrives last)",
-           ylabel="|dL/dW| (log scale)",
-           title=f"gradient flow: {depth} Dense layers of {width}, {label}")
-    ax.legend(fontsize=8, loc="best")
-    return GradientFlow(norms, depth, width, batch_size, label, figure)
+    return GradientFlow(norms, depth, width, batch_size, label)

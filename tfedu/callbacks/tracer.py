@@ -10,45 +10,14 @@ from dataclasses import dataclass
 import keras
 
 from tfedu import _validate
-from tfedu._history import _format, _scalar
+from tfedu._text import table
+from tfedu.callbacks.guard import FitGuard
+from tfedu.callbacks.history import format_value, scalar
 
 __all__ = ["CallbackTracer", "HookCall"]
 
 # Hooks that start a run of their own (fit, evaluate, predict); on_test_begin may also be validation inside fit.
 _RUN_BEGINS = ("on_train_begin", "on_test_begin", "on_predict_begin")
-
-
-class _FitGuard:
-    """Tells a callback when Keras starts a new run with it, and when it is listed twice.
-
-    Every ``fit``/``evaluate``/``predict`` builds a new ``keras.callbacks.CallbackList``, which
-    calls ``set_model`` on each callback it holds: the next begin hook then starts a fresh run (a
-    run that failed before is over). Validation inside ``fit`` reuses the list, so its
-    ``on_test_begin`` is nested. The same begin hook twice in a row, with no new list in between,
-    means the same object is in ``callbacks`` twice.
-    """
-
-    def __init__(self, callback, variable="plot"):
-        self.what = type(callback).__name__
-        self.variable = variable
-        self.fresh = True
-        self.just_began = None
-
-    def new_callback_list(self):
-        self.fresh = True
-        self.just_began = None
-
-    def begin(self, hook) -> bool:
-        """Called by a run's begin hook; True when it starts a new run (a new callback list)."""
-        if not self.fresh and self.just_began == hook:
-            raise ValueError(
-                f"The same {self.what} is in callbacks twice ({hook} was called twice in a row), so every "
-                f"call would be recorded twice. Pass it once: callbacks=[{self.variable}].")
-        fresh, self.fresh, self.just_began = self.fresh, False, hook
-        return fresh
-
-    def other_hook(self):
-        self.just_began = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +43,7 @@ class HookCall:
 def _summarise_logs(logs):
     summary = {}
     for key, value in (logs or {}).items():
-        number = _scalar(value)
+        number = scalar(value)
         if number is not None:
             summary[key] = number
         else:
@@ -87,7 +56,7 @@ def _summarise_logs(logs):
 def _format_logs(logs):
     if not logs:
         return "{}"
-    return ", ".join(f"{key}={_format(value) if isinstance(value, float) else value}"
+    return ", ".join(f"{key}={format_value(value) if isinstance(value, float) else value}"
                      for key, value in logs.items())
 
 
@@ -138,7 +107,7 @@ class CallbackTracer(keras.callbacks.Callback):
                                            hint="It is the number of batches kept at the start of each run.")
         self.max_calls = _validate.count(max_calls, "max_calls", low=10, example=2000,
                                          hint="It bounds the number of calls kept in the trace.")
-        self._guard = _FitGuard(self, "tracer")
+        self._guard = FitGuard(self, "tracer")
         self.clear()
 
     def set_model(self, model):
@@ -276,13 +245,8 @@ class CallbackTracer(keras.callbacks.Callback):
         rows = list(self._rows())
         if not rows:
             return "CallbackTracer: no calls yet (pass it to fit, evaluate or predict: callbacks=[tracer])"
-        hook_width = max(len(hook) + 2 * depth for _, depth, hook, *_ in rows)
-        number_width = len(rows[-1][0])
-        lines = [self._title(), f"{'#':>{number_width}}  {'hook':<{hook_width}}  epoch  batch  logs"]
-        for number, depth, hook, epoch, batch, logs in rows:
-            name = "  " * depth + hook
-            lines.append(f"{number:>{number_width}}  {name:<{hook_width}}  {epoch:>5}  {batch:>5}  {logs}")
-        return "\n".join(lines)
+        cells = [(number, "  " * depth + hook, epoch, batch, logs) for number, depth, hook, epoch, batch, logs in rows]
+        return self._title() + "\n" + table(("#", "hook", "epoch", "batch", "logs"), cells, align="rlrrl")
 
     __repr__ = __str__
 

@@ -7,6 +7,8 @@ from keras import ops
 
 from tfedu._validate import flag, number
 
+__all__ = ["FocalLoss", "focal_loss"]
+
 
 def _same_rank(y_true, y_pred):
     """Line up (N,) and (N, 1) the way Keras losses do, and refuse any other shape mismatch.
