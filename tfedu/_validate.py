@@ -28,7 +28,7 @@ import math
 import numbers
 from typing import Iterable, Sequence
 
-__all__ = ["number", "count", "flag", "choice", "choices", "keys", "finite_array", "did_you_mean",
+__all__ = ["number", "count", "flag", "choice", "choices", "keys", "finite_array", "float32_array", "did_you_mean",
            "describe"]
 
 
@@ -256,3 +256,26 @@ def finite_array(value, name: str, *, ndim: int | None = None, dtype=None, min_l
             raise ValueError(f"{name} contains {array[bad].flat[0]} at index {where}; "
                              "remove or replace non-finite values (np.isfinite finds them).")
     return array
+
+
+def float32_array(value, name: str):
+    """:func:`finite_array` of real numbers, returned as float32, refusing values float32 cannot hold.
+
+    >>> float32_array([1.0, 1e39], "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: x holds 1e+39 at index 1, too large for float32 (at most 3.4e+38); rescale the data.
+    """
+    import numpy as np
+
+    array = finite_array(value, name)
+    if np.iscomplexobj(array):
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {array.dtype}.")
+    with np.errstate(over="ignore"):
+        result = array.astype(np.float32)
+    if not np.isfinite(result).all():
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(result))[0])
+        where = index[0] if len(index) == 1 else index
+        raise ValueError(f"{name} holds {array[index]:g} at index {where}, too large for float32 (at most "
+                         f"{float(np.finfo(np.float32).max):.2g}); rescale the data.")
+    return result

@@ -25,7 +25,7 @@ import tensorflow as tf
 
 from tfedu._figures import check_axes, figure_for, new_figure
 from tfedu._text import significant, table
-from tfedu._validate import count, describe, finite_array, number
+from tfedu._validate import count, describe, float32_array, number
 from tfedu._widgets import Explorer, slider_range
 
 __all__ = ["DescentRun", "gradient_descent", "compare_batch_sizes", "BatchComparison", "draw_batch_comparison",
@@ -85,21 +85,13 @@ def _loss_text(value: float) -> str:
 
 def _samples(value, name):
     """One finite float32 number per sample: shape (n,) or a column (n, 1)."""
-    array = finite_array(value, name)
-    if np.iscomplexobj(array):
-        raise TypeError(f"{name} must hold real numbers, got an array of dtype {array.dtype}.")
+    array = float32_array(value, name)
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim != 1:
         raise ValueError(f"{name} must hold one number per sample, shape (n,) or (n, 1), got shape {array.shape}: "
                          "this fits a line y = w·x + b to single numbers.")
-    with np.errstate(over="ignore"):
-        result = array.astype(np.float32)
-    if not np.isfinite(result).all():
-        index = int(np.argmax(~np.isfinite(result)))
-        raise ValueError(f"{name} holds {array[index]:g} at index {index}, too large for float32 (at most "
-                         f"{_FLOAT32.max:.3g}); rescale the data.")
-    return result
+    return array
 
 
 def _check_data(x, y):

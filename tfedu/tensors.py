@@ -24,7 +24,7 @@ import numpy as np
 
 from tfedu._figures import check_axes, new_figure
 from tfedu._text import significant
-from tfedu._validate import choice, describe, finite_array, flag
+from tfedu._validate import choice, describe, flag, float32_array
 from tfedu._widgets import Explorer
 
 __all__ = ["Reduction", "reduce", "draw_reduction", "reduce_explorer", "OPERATIONS"]
@@ -93,17 +93,11 @@ def reduce(x, op: str = "sum", axis: int | None = None, keepdims: bool = False) 
 
 
 def _matrix(x) -> np.ndarray:
-    array = finite_array(x, "x")
-    if np.iscomplexobj(array):
-        raise TypeError(f"x must hold real numbers, got an array of dtype {array.dtype}.")
+    array = float32_array(x, "x")
     if array.ndim != 2:
         raise ValueError(f"reduce shows matrices (2 axes); got shape {array.shape}. Reshape it first, "
                          "e.g. tf.reshape(x, (rows, columns)).")
-    with np.errstate(over="ignore"):
-        result = array.astype(np.float32)
-    if not np.isfinite(result).all():
-        raise ValueError("x holds values too large for float32 (at most 3.4e38); rescale it.")
-    return result
+    return array
 
 
 def _axis(axis):

@@ -252,7 +252,7 @@ class Exercise:
         self._record("hint", level=level)
         body = self._hints[min(level, len(self._hints)) - 1]
         if level > len(self._hints):
-            body += f"\n(That is the last hint; the solution is one call away: .solution().)"
+            body += "\n(That is the last hint; the solution is one call away: .solution().)"
         elif level < len(self._hints):
             body += f"\n(More specific: .hint({level + 1}).)"
         label = f"hint {level} of {len(self._hints)}" if len(self._hints) > 1 else "hint"

@@ -4,10 +4,8 @@
 >>> ex.q1.check(-2.0).passed   # d2/dx2 of sin(x) * 2 at pi/2 is -2
 True
 """
-import math
 
 import numpy as np
-import tensorflow as tf
 
 from tfedu.exercises import Exercise, close
 

@@ -5,7 +5,6 @@
 True
 """
 import numpy as np
-import tensorflow as tf
 
 from tfedu.descent import gradient_descent
 from tfedu.exercises import Exercise

@@ -31,8 +31,8 @@ class Target(Problem):
                  what="f", vectorize_from=VECTORIZE_FROM, point_cost=0):
         check_callable(f, what)
         if not inputs:
-            raise ValueError(f"Give at least one input to differentiate with respect to, e.g. "
-                             f"check_gradients(f, x).")
+            raise ValueError("Give at least one input to differentiate with respect to, e.g. "
+                             "check_gradients(f, x).")
         names = list(names)
         style = call_style(f, len(inputs))
         sources, x = _sources_and_values(inputs, names, style, what)
