@@ -8,6 +8,9 @@
                               # SIMD level, oneDNN off, 1 or 3 threads) and name every cell
                               # whose output changes
     python3 course.py setup   # only create / update the environment
+    python3 course.py solutions DIR
+                              # the teacher's edition: every lesson with its exercise
+                              # solutions filled in and executed, written to DIR
     python3 course.py execute lessons/01_tensors.ipynb ...
                               # Restart & Run All each notebook and save it with its outputs
 
@@ -307,7 +310,33 @@ def execute(args: list) -> None:
         run([python, "-c", EXECUTE, *args], env=env)
 
 
-COMMANDS = {"lab": lab, "test": test, "execute": execute, "setup": lambda args: ensure_environment()}
+SOLUTIONS = """
+import sys
+from pathlib import Path
+from tfedu.exercises.edition import exercise_cells, write_edition
+import nbformat
+folder = Path(sys.argv[1])
+for name in sys.argv[2:]:
+    marked = len(exercise_cells(nbformat.read(name, as_version=4)))
+    target = write_edition(name, folder)
+    print(f"[course] {target} ({marked} exercise(s) solved)", flush=True)
+"""
+
+
+def solutions(args: list) -> None:
+    if len(args) < 1:
+        sys.exit("[course] name the folder for the teacher's edition, e.g. `python3 course.py solutions solved/`.")
+    folder = Path(args[0]).resolve()
+    if folder == (ROOT / "lessons").resolve():
+        sys.exit("[course] the teacher's edition must not overwrite lessons/; choose another folder.")
+    lessons = args[1:] or sorted(str(p.relative_to(ROOT)) for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    python = ensure_environment()
+    with tempfile.TemporaryDirectory(prefix="tfedu-solutions-") as scratch:
+        env = dict(os.environ, PYTHONHASHSEED="0", TFEDU_PROGRESS=str(Path(scratch) / "progress.jsonl"))
+        run([python, "-c", SOLUTIONS, str(folder), *lessons], env=env)
+
+
+COMMANDS = {"lab": lab, "test": test, "execute": execute, "solutions": solutions, "setup": lambda args: ensure_environment()}
 
 
 def main(argv: list) -> None:

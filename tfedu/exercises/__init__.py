@@ -156,7 +156,7 @@ class Exercise:
     """
 
     def __init__(self, title: str, *, checks: Sequence[Callable], hint, solution: str,
-                 time_limit: float | None = None):
+                 time_limit: float | None = None, mistakes: Sequence[str] = ()):
         if not checks:
             raise ValueError(f"Exercise {title!r} needs at least one check function.")
         not_callable = [c for c in checks if not callable(c)]
@@ -174,6 +174,11 @@ class Exercise:
             raise ValueError(f"Exercise {title!r}: hint must be a non-empty string or a list of them, got {hint!r}.")
         self._hints = hints
         self._solution = solution
+        if isinstance(mistakes, str) or not all(isinstance(m, str) and m.strip() for m in mistakes):
+            raise TypeError(f"Exercise {title!r}: mistakes must be a list of code strings (wrong answers students "
+                            f"really write), got {mistakes!r}.")
+        #: Wrong versions of the exercise cell; the suite proves each is rejected (tfedu.exercises.edition).
+        self.mistakes = tuple(mistakes)
 
     @property
     def place(self) -> tuple:
