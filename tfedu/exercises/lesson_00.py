@@ -27,11 +27,18 @@ def _counts_the_sevens(answer):
 q1 = Exercise(
     "Exercise 1 · How many sevens?",
     checks=[_is_a_whole_number, _counts_the_sevens],
-    hint="`labels == 7` gives a boolean array; True counts as 1 when you add it up.",
+    hint=["`labels` holds one digit per image; compare it with 7.",
+          "`labels == 7` gives a boolean array; True counts as 1 when you add it up: `.sum()`."],
     solution="""
-    images, labels = tfedu.data.load_digits()
     sevens = int((labels == 7).sum())
+
+    ex.q1.check(sevens)
     """,
+    mistakes=[
+        "sevens = (labels == 7).mean()\n\nex.q1.check(sevens)",   # a fraction, not a count
+        "sevens = len(labels == 7)\n\nex.q1.check(sevens)",       # counts every label
+        "sevens = int((labels == 1).sum())\n\nex.q1.check(sevens)",
+    ],
 )
 
 
@@ -68,5 +75,13 @@ q2 = Exercise(
     hint="Keyword arguments after the name go to the generator: n_samples=, n_classes=, seed=.",
     solution="""
     answer = tfedu.data.make_toy("spiral", n_samples=120, n_classes=3, seed=3)
+
+    ex.q2.check(answer)
     """,
+    mistakes=[
+        'answer = tfedu.data.make_toy("spiral", n_samples=120, seed=3)\n\nex.q2.check(answer)',   # two arms
+        'answer = tfedu.data.make_toy("spiral", n_samples=120, n_classes=3)\n\nex.q2.check(answer)',  # seed 0
+        'x, y = tfedu.data.make_toy("spiral", n_samples=120, n_classes=3, seed=3)\nanswer = x\n\n'
+        "ex.q2.check(answer)",
+    ],
 )
