@@ -8,7 +8,7 @@ True
 import numpy as np
 import tensorflow as tf
 
-from tfedu.exercises import Exercise
+from tfedu.exercises import Exercise, close
 
 
 def _is_tensor(answer):
@@ -41,10 +41,19 @@ def _all_sevens(answer):
 q1 = Exercise(
     "Exercise 1 · A tensor full of sevens",
     checks=[_is_tensor, _has_shape((3, 4)), _has_dtype(tf.float32), _all_sevens],
-    hint="tf.fill(shape, value) takes the dtype from the value: 7 gives int32, 7.0 gives float32.",
+    hint=["There is a tf.* function that fills a tensor of a given shape with one value.",
+          "tf.fill(shape, value) takes the dtype from the value: 7 gives int32, 7.0 gives float32."],
     solution="""
     sevens = tf.fill([3, 4], 7.0)
+
+    ex.q1.check(sevens)
     """,
+    mistakes=[
+        "sevens = tf.fill([3, 4], 7)\n\nex.q1.check(sevens)",        # int32: 7 is an integer
+        "sevens = tf.fill([4, 3], 7.0)\n\nex.q1.check(sevens)",      # columns and rows swapped
+        "sevens = np.full((3, 4), 7.0)\n\nex.q1.check(sevens)",      # a NumPy array, not a tensor
+        "sevens = tf.ones([3, 4]) + 7\n\nex.q1.check(sevens)",       # eights
+    ],
 )
 
 _CUBE = tf.reshape(tf.range(1, 13), (3, 2, 2))
@@ -53,18 +62,26 @@ _CUBE = tf.reshape(tf.range(1, 13), (3, 2, 2))
 def _last_entries(answer):
     "it holds the last entry along the last axis, for every row of every block"
     expected = _CUBE.numpy()[..., -1]
-    got = np.asarray(answer)
-    assert got.shape == expected.shape, f"shape is {got.shape}, expected {expected.shape}"
-    assert np.array_equal(got, expected), f"got {got.tolist()}, expected {expected.tolist()}"
+    close(np.asarray(answer), expected, what="the slice")
 
 
 q2 = Exercise(
     "Exercise 2 · Slicing with ...",
     checks=[_is_tensor, _last_entries],
-    hint="`...` stands for 'all the axes before'; -1 picks the last element of the last axis.",
+    hint=["The last axis is the one you index last; you want all of the axes before it.",
+          "`...` stands for 'all the axes before'; -1 picks the last element of the last axis."],
     solution="""
+    cube = tf.reshape(tf.range(1, 13), (3, 2, 2))
     last = cube[..., -1]     # the same as cube[:, :, -1]
+
+    ex.q2.check(last)
     """,
+    mistakes=[
+        "cube = tf.reshape(tf.range(1, 13), (3, 2, 2))\nlast = cube[-1]\n\nex.q2.check(last)",        # the last block
+        "cube = tf.reshape(tf.range(1, 13), (3, 2, 2))\nlast = cube[:, -1]\n\nex.q2.check(last)",     # the middle axis
+        "cube = tf.reshape(tf.range(1, 13), (3, 2, 2))\nlast = cube[..., 1:]\n\nex.q2.check(last)",   # keeps the axis
+        "cube = tf.reshape(tf.range(1, 13), (3, 2, 2))\nlast = cube[..., 0]\n\nex.q2.check(last)",    # the first entry
+    ],
 )
 
 
@@ -76,16 +93,27 @@ def _is_the_same_variable(answer):
 
 def _has_new_value(answer):
     "its middle element of the second row is 100 and nothing else changed"
-    expected = [[1, 2, 3], [4, 100, 6]]
-    assert answer.numpy().tolist() == expected, f"values are {answer.numpy().tolist()}, expected {expected}"
+    close(answer.numpy(), [[1, 2, 3], [4, 100, 6]], what="the Variable")
 
 
 q3 = Exercise(
     "Exercise 3 · Change one element of a Variable",
     checks=[_is_the_same_variable, _has_new_value],
-    hint="Item assignment (v[1, 1] = 100) fails, but a slice of a Variable has .assign().",
+    hint=["Item assignment (v[1, 1] = 100) fails, but a Variable (and a slice of one) has a method that "
+          "changes it in place.",
+          "A slice of a Variable has .assign(): v[row, column].assign(value), counting from 0."],
     solution="""
     v = tf.Variable([[1, 2, 3], [4, 5, 6]])
     v[1, 1].assign(100)
+    answer = v
+
+    ex.q3.check(answer)
     """,
+    mistakes=[
+        "v = tf.Variable([[1, 2, 3], [4, 5, 6]])\nv[0, 1].assign(100)\nanswer = v\n\nex.q3.check(answer)",  # row 0
+        "v = tf.Variable([[1, 2, 3], [4, 5, 6]])\nv[1].assign([100, 100, 100])\nanswer = v\n\n"
+        "ex.q3.check(answer)",                                                          # the whole row
+        "v = tf.Variable([[1, 2, 3], [4, 5, 6]])\nanswer = tf.tensor_scatter_nd_update(v, [[1, 1]], [100])\n\n"
+        "ex.q3.check(answer)",                                                          # a new tensor, not v
+    ],
 )

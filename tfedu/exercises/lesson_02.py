@@ -22,10 +22,18 @@ def _column_means(answer):
 q1 = Exercise(
     "Exercise 1 · The average of each test",
     checks=[_column_means],
-    hint="Averaging over the students collapses the rows: that is axis 0.",
+    hint=["A mean per test is a mean down each column, over the students.",
+          "Averaging over the students collapses the rows: that is axis 0 of tf.reduce_mean."],
     solution="""
     test_means = tf.reduce_mean(scores, axis=0)
+
+    ex.q1.check(test_means)
     """,
+    mistakes=[
+        "test_means = tf.reduce_mean(scores, axis=1)\n\nex.q1.check(test_means)",   # one mean per student
+        "test_means = tf.reduce_mean(scores)\n\nex.q1.check(test_means)",           # one mean of everything
+        "test_means = tf.reduce_sum(scores, axis=0)\n\nex.q1.check(test_means)",    # a total, not a mean
+    ],
 )
 
 _BIAS = np.array([1.0, -1.0, 0.5], dtype=np.float32)
@@ -40,11 +48,20 @@ def _centred(answer):
 q2 = Exercise(
     "Exercise 2 · Broadcasting: centre every column",
     checks=[_centred],
-    hint="scores has shape (4, 3) and the means shape (3,): they line up from the right, "
-         "so subtracting broadcasts the means over the 4 rows.",
+    hint=["Compute the test means first (exercise 1), then subtract them from scores: broadcasting "
+          "does the rest.",
+          "scores has shape (4, 3) and the means shape (3,): they line up from the right, "
+          "so subtracting broadcasts the means over the 4 rows."],
     solution="""
     centred = scores - tf.reduce_mean(scores, axis=0)
+
+    ex.q2.check(centred)
     """,
+    mistakes=[
+        "centred = tf.reduce_mean(scores, axis=0) - scores\n\nex.q2.check(centred)",    # the wrong way round
+        "centred = scores - tf.reduce_mean(scores)\n\nex.q2.check(centred)",            # the mean of everything
+        "centred = scores - tf.reduce_mean(scores, axis=1, keepdims=True)\n\nex.q2.check(centred)",  # per student
+    ],
 )
 
 
@@ -71,11 +88,26 @@ def _traces_once(answer):
 q3 = Exercise(
     "Exercise 3 · One trace for every length",
     checks=[_is_tf_function, _standardizes, _traces_once],
-    hint="@tf.function(input_signature=[tf.TensorSpec(shape=[None], dtype=tf.float32)]) "
-         "accepts float32 vectors of any length with a single trace.",
+    hint=["A tf.function traces again for every new input shape unless you tell it which shapes to expect.",
+          "@tf.function(input_signature=[tf.TensorSpec(shape=[None], dtype=tf.float32)]) "
+          "accepts float32 vectors of any length with a single trace."],
     solution="""
     @tf.function(input_signature=[tf.TensorSpec(shape=[None], dtype=tf.float32)])
     def standardize(x):
         return (x - tf.reduce_mean(x)) / tf.math.reduce_std(x)
+
+    ex.q3.check(standardize)
     """,
+    mistakes=[
+        # no input_signature: one trace per length
+        "@tf.function\ndef standardize(x):\n    return (x - tf.reduce_mean(x)) / tf.math.reduce_std(x)\n\n"
+        "ex.q3.check(standardize)",
+        # not a tf.function at all
+        "def standardize(x):\n    return (x - tf.reduce_mean(x)) / tf.math.reduce_std(x)\n\n"
+        "ex.q3.check(standardize)",
+        # divides by the variance, not the standard deviation
+        "@tf.function(input_signature=[tf.TensorSpec(shape=[None], dtype=tf.float32)])\n"
+        "def standardize(x):\n    return (x - tf.reduce_mean(x)) / tf.math.reduce_variance(x)\n\n"
+        "ex.q3.check(standardize)",
+    ],
 )

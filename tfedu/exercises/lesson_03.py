@@ -9,7 +9,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from tfedu.exercises import Exercise
+from tfedu.exercises import Exercise, close
 
 
 def _accurate(answer):
@@ -17,47 +17,75 @@ def _accurate(answer):
     for name, f, x, exact in [("exp", math.exp, 0.5, math.exp(0.5)), ("sin", math.sin, 1.0, math.cos(1.0)),
                               ("x**3", lambda v: v ** 3, 2.0, 12.0)]:
         got = float(answer(f, x, 1e-5))
-        assert abs(got - exact) < 1e-6, f"for {name} at x={x}: got {got:.8f}, expected {exact:.8f}"
+        close(got, exact, atol=1e-6, rtol=0.0, what=f"with h=1e-5, the estimate for {name} at x={x}")
 
 
 def _is_central(answer):
     "it uses points on both sides of x (a central difference)"
     got = float(answer(lambda v: v ** 2, 1.0, 0.1))
     assert abs(got - 2.0) < 1e-9, (
-        f"for x**2 at 1 with h=0.1 it gives {got:.4f}; a central difference gives exactly 2.0 "
-        "(2.1 means a forward difference)"
+        f"for x**2 at 1 with h=0.1 it gives {got:.4f}, not the exact derivative; a central difference is "
+        "exact for x**2, a forward difference (f(x + h) - f(x)) / h is off by h"
     )
 
 
 q1 = Exercise(
     "Exercise 1 · A central difference",
     checks=[_accurate, _is_central],
-    hint="Evaluate f at x + h and at x - h; the distance between those points is 2h.",
+    hint=["Look at f on both sides of x, a step h to the left and to the right.",
+          "Evaluate f at x + h and at x - h; the distance between those points is 2h."],
     solution="""
     def central_difference(f, x, h):
         return (f(x + h) - f(x - h)) / (2 * h)
+
+    ex.q1.check(central_difference)
     """,
+    mistakes=[
+        # a forward difference
+        "def central_difference(f, x, h):\n    return (f(x + h) - f(x)) / h\n\nex.q1.check(central_difference)",
+        # divides by h, not by the distance 2h
+        "def central_difference(f, x, h):\n    return (f(x + h) - f(x - h)) / h\n\nex.q1.check(central_difference)",
+        # missing parentheses: only f(x - h) is divided
+        "def central_difference(f, x, h):\n    return f(x + h) - f(x - h) / (2 * h)\n\nex.q1.check(central_difference)",
+    ],
 )
 
 
 def _gradient_values(answer):
-    "it is [dz/dx, dz/dy] = [12, 10] for z = x**2 * y + y at x=3, y=2"
-    values = [float(v) for v in answer]
-    assert len(values) == 2, f"got {len(values)} values; give [dz_dx, dz_dy]"
-    assert np.allclose(values, [12.0, 10.0]), f"got {values}; expected [12.0, 10.0]"
+    "it is [dz/dx, dz/dy] for z = x**2 * y + y at x=3, y=2"
+    answer = list(answer)
+    assert len(answer) == 2, f"got {len(answer)} values; give [dz_dx, dz_dy]"
+    for name, value in zip(("dz/dx", "dz/dy"), answer):
+        assert value is not None, (f"{name} is None: the tape did not watch that input (make it a tf.Variable "
+                                   "or call tape.watch, and compute z inside the `with` block)")
+    close([float(v) for v in answer], [12.0, 10.0], what="[dz/dx, dz/dy]")
 
 
 q2 = Exercise(
     "Exercise 2 · Two partial derivatives with one tape",
     checks=[_gradient_values],
-    hint="Make x and y tf.Variables (or watch them), compute z inside the tape, then "
-         "tape.gradient(z, [x, y]).",
+    hint=["Compute z inside a `with tf.GradientTape() as tape:` block; one call then gives both derivatives.",
+          "Make x and y tf.Variables (or watch them), compute z inside the tape, then "
+          "tape.gradient(z, [x, y])."],
     solution="""
     x, y = tf.Variable(3.0), tf.Variable(2.0)
     with tf.GradientTape() as tape:
         z = x ** 2 * y + y
     gradients = tape.gradient(z, [x, y])
+
+    ex.q2.check(gradients)
     """,
+    mistakes=[
+        # constants, not watched: both gradients are None
+        "x, y = tf.constant(3.0), tf.constant(2.0)\nwith tf.GradientTape() as tape:\n    z = x ** 2 * y + y\n"
+        "gradients = tape.gradient(z, [x, y])\n\nex.q2.check(gradients)",
+        # the sources in the wrong order
+        "x, y = tf.Variable(3.0), tf.Variable(2.0)\nwith tf.GradientTape() as tape:\n    z = x ** 2 * y + y\n"
+        "gradients = tape.gradient(z, [y, x])\n\nex.q2.check(gradients)",
+        # forgot the + y
+        "x, y = tf.Variable(3.0), tf.Variable(2.0)\nwith tf.GradientTape() as tape:\n    z = x ** 2 * y\n"
+        "gradients = tape.gradient(z, [x, y])\n\nex.q2.check(gradients)",
+    ],
 )
 
 
@@ -79,12 +107,26 @@ def _passes_gradcheck(answer):
 q3 = Exercise(
     "Exercise 3 · Fix a custom gradient",
     checks=[_is_custom_gradient_function, _passes_gradcheck],
-    hint="d/dx log(1 + e^x) = e^x / (1 + e^x), which is the sigmoid of x.",
+    hint=["Differentiate log(1 + e^x) with the chain rule; grad returns upstream times that derivative.",
+          "d/dx log(1 + e^x) = e^x / (1 + e^x), which is the sigmoid of x."],
     solution="""
     @tf.custom_gradient
     def my_softplus(x):
         def grad(upstream):
             return upstream * tf.sigmoid(x)
         return tf.math.log1p(tf.exp(x)), grad
+
+    ex.q3.check(my_softplus)
     """,
+    mistakes=[
+        # the original bug: the derivative of e^x, not of log(1 + e^x)
+        "@tf.custom_gradient\ndef my_softplus(x):\n    def grad(upstream):\n        return upstream * tf.exp(x)\n"
+        "    return tf.math.log1p(tf.exp(x)), grad\n\nex.q3.check(my_softplus)",
+        # sigmoid of -x: a sign slip
+        "@tf.custom_gradient\ndef my_softplus(x):\n    def grad(upstream):\n        return upstream * tf.sigmoid(-x)\n"
+        "    return tf.math.log1p(tf.exp(x)), grad\n\nex.q3.check(my_softplus)",
+        # the sigmoid's own derivative, one step too far
+        "@tf.custom_gradient\ndef my_softplus(x):\n    def grad(upstream):\n        s = tf.sigmoid(x)\n"
+        "        return upstream * s * (1 - s)\n    return tf.math.log1p(tf.exp(x)), grad\n\nex.q3.check(my_softplus)",
+    ],
 )

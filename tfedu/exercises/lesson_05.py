@@ -7,7 +7,7 @@ True
 import numpy as np
 
 from tfedu.descent import gradient_descent
-from tfedu.exercises import Exercise
+from tfedu.exercises import Exercise, close
 
 #: Data for the exercises: y = 3x + 2 plus a little noise.
 _rng = np.random.default_rng(5)
@@ -20,21 +20,23 @@ def _one_step_w(answer):
     residual = 0.0 * X + 0.0 - Y
     expected = 0.0 - 0.1 * 2 * np.mean(residual * X)
     got = float(answer[0].numpy() if hasattr(answer[0], "numpy") else answer[0])
-    assert abs(got - expected) < 1e-4, f"w is {got:.4f}, expected {expected:.4f}"
+    close(got, expected, atol=1e-4, rtol=0.0, what="w")
 
 
 def _one_step_b(answer):
     "b after the same step"
     expected = 0.0 - 0.1 * 2 * np.mean(0.0 * X - Y)
     got = float(answer[1].numpy() if hasattr(answer[1], "numpy") else answer[1])
-    assert abs(got - expected) < 1e-4, f"b is {got:.4f}, expected {expected:.4f}"
+    close(got, expected, atol=1e-4, rtol=0.0, what="b")
 
 
 q1 = Exercise(
     "Exercise 1 · One step by hand",
     checks=[_one_step_w, _one_step_b],
-    hint="Compute the loss inside a tape, get [dw, db] = tape.gradient(loss, [w, b]), then "
-         "w.assign_sub(0.1 * dw) and the same for b.",
+    hint=["Compute the loss inside a tape, ask the tape for the gradients of w and b, and move each "
+          "against its gradient.",
+          "Compute the loss inside a tape, get [dw, db] = tape.gradient(loss, [w, b]), then "
+          "w.assign_sub(0.1 * dw) and the same for b."],
     solution="""
     w, b = tf.Variable(0.0), tf.Variable(0.0)
     with tf.GradientTape() as tape:
@@ -43,7 +45,14 @@ q1 = Exercise(
     w.assign_sub(0.1 * dw)
     b.assign_sub(0.1 * db)
     answer = (w, b)
+
+    ex.q1.check(answer)
     """,
+    mistakes=[
+        'w, b = tf.Variable(0.0), tf.Variable(0.0)\nwith tf.GradientTape() as tape:\n    loss = tf.reduce_mean((w * x + b - y) ** 2)\ndw, db = tape.gradient(loss, [w, b])\nw.assign_add(0.1 * dw)\nb.assign_add(0.1 * db)\nanswer = (w, b)\n\nex.q1.check(answer)',   # uphill: the wrong sign
+        'w, b = tf.Variable(0.0), tf.Variable(0.0)\nwith tf.GradientTape() as tape:\n    loss = tf.reduce_mean((w * x + b - y) ** 2)\ndw, db = tape.gradient(loss, [w, b])\nw.assign_sub(dw)\nb.assign_sub(db)\nanswer = (w, b)\n\nex.q1.check(answer)',   # forgot the learning rate
+        'w, b = tf.Variable(0.0), tf.Variable(0.0)\nwith tf.GradientTape() as tape:\n    loss = tf.reduce_sum((w * x + b - y) ** 2)\ndw, db = tape.gradient(loss, [w, b])\nw.assign_sub(0.1 * dw)\nb.assign_sub(0.1 * db)\nanswer = (w, b)\n\nex.q1.check(answer)',   # a sum, not the mean
+    ],
 )
 
 
@@ -62,10 +71,18 @@ def _fast_enough(answer):
 q2 = Exercise(
     "Exercise 2 · A learning rate that works",
     checks=[_is_a_rate, _fast_enough],
-    hint="Try the explorer above: 0.001 is far too slow and 1 explodes; look in between.",
+    hint=["Try the explorer above: too small a rate is slow, too large a rate explodes.",
+          "Try the explorer above: 0.001 is far too slow and 1 explodes; look in between."],
     solution="""
     rate = 0.3
+
+    ex.q2.check(rate)
     """,
+    mistakes=[
+        "rate = 1.0\n\nex.q2.check(rate)",     # diverges
+        "rate = 0.001\n\nex.q2.check(rate)",   # far too slow
+        "rate = -0.3\n\nex.q2.check(rate)",    # a step uphill
+    ],
 )
 
 
@@ -80,18 +97,17 @@ def _fits_the_line(answer):
     w, b = (float(v) for v in answer(X, Y, 16, 30, 0.05))
     design = np.stack([X, np.ones_like(X)], axis=1).astype(np.float64)
     best_w, best_b = np.linalg.lstsq(design, Y.astype(np.float64), rcond=None)[0]
-    assert abs(w - best_w) < 0.1 and abs(b - best_b) < 0.1, (
-        f"got w={w:.3f}, b={b:.3f}; least squares gives w={best_w:.3f}, b={best_b:.3f}"
-    )
+    for name, got, best in (("w", w, best_w), ("b", b, best_b)):
+        assert abs(got - best) < 0.1, (f"{name}={got:.3f} is too {'large' if got > best else 'small'}: "
+                                       "more than 0.1 away from the least-squares fit")
 
 
 def _uses_every_sample(answer):
     "one epoch of batch_size=len(x) equals one full-batch step"
     w, b = (float(v) for v in answer(X, Y, len(X), 1, 0.1))
     expected = gradient_descent(X, Y, learning_rate=0.1, epochs=1)
-    assert abs(w - expected.w) < 1e-4 and abs(b - expected.b) < 1e-4, (
-        f"got w={w:.4f}, b={b:.4f}; one full-batch step gives w={expected.w:.4f}, b={expected.b:.4f}"
-    )
+    close([w, b], [expected.w, expected.b], atol=1e-4, rtol=0.0,
+          what="(w, b) after one epoch of one batch (one step from w = b = 0)")
 
 
 q3 = Exercise(
@@ -113,5 +129,15 @@ q3 = Exercise(
                 w.assign_sub(learning_rate * dw)
                 b.assign_sub(learning_rate * db)
         return float(w.numpy()), float(b.numpy())
+
+    ex.q3.check(train)
     """,
+    mistakes=[
+        # off by one batch: the last (or only) batch is never used
+        'def train(x, y, batch_size, epochs, learning_rate):\n    w, b = tf.Variable(0.0), tf.Variable(0.0)\n    rng = np.random.default_rng(0)\n    for epoch in range(epochs):\n        order = rng.permutation(len(x))\n        for start in range(0, len(x) - batch_size, batch_size):\n            index = order[start:start + batch_size]\n            with tf.GradientTape() as tape:\n                loss = tf.reduce_mean((w * x[index] + b - y[index]) ** 2)\n            dw, db = tape.gradient(loss, [w, b])\n            w.assign_sub(learning_rate * dw)\n            b.assign_sub(learning_rate * db)\n    return float(w.numpy()), float(b.numpy())\n\nex.q3.check(train)',
+        # w and b swapped in the return
+        'def train(x, y, batch_size, epochs, learning_rate):\n    w, b = tf.Variable(0.0), tf.Variable(0.0)\n    rng = np.random.default_rng(0)\n    for epoch in range(epochs):\n        order = rng.permutation(len(x))\n        for start in range(0, len(x), batch_size):\n            index = order[start:start + batch_size]\n            with tf.GradientTape() as tape:\n                loss = tf.reduce_mean((w * x[index] + b - y[index]) ** 2)\n            dw, db = tape.gradient(loss, [w, b])\n            w.assign_sub(learning_rate * dw)\n            b.assign_sub(learning_rate * db)\n    return float(b.numpy()), float(w.numpy())\n\nex.q3.check(train)',
+        # w and b created once, outside: every call continues from the last one
+        'w, b = tf.Variable(0.0), tf.Variable(0.0)\n\ndef train(x, y, batch_size, epochs, learning_rate):\n    rng = np.random.default_rng(0)\n    for epoch in range(epochs):\n        order = rng.permutation(len(x))\n        for start in range(0, len(x), batch_size):\n            index = order[start:start + batch_size]\n            with tf.GradientTape() as tape:\n                loss = tf.reduce_mean((w * x[index] + b - y[index]) ** 2)\n            dw, db = tape.gradient(loss, [w, b])\n            w.assign_sub(learning_rate * dw)\n            b.assign_sub(learning_rate * db)\n    return float(w.numpy()), float(b.numpy())\n\nex.q3.check(train)',
+    ],
 )

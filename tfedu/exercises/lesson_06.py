@@ -38,8 +38,9 @@ def _matches_the_tape(answer):
     out = _as_array(answer(tf.constant(_GRID)))
     expected = _tape_derivative(keras.activations.sigmoid, _GRID)
     worst = int(np.argmax(np.abs(out - expected)))
+    side = "more" if out[worst] > expected[worst] else "less"
     assert np.allclose(out, expected, atol=1e-6), (
-        f"at x = {float(_GRID[worst]):g} it gives {out[worst]:.6f}, the tape gives {float(expected[worst]):.6f}"
+        f"at x = {float(_GRID[worst]):g} it gives {out[worst]:.6f}, {side} than the tape's derivative"
     )
 
 
@@ -55,12 +56,20 @@ def _peaks_at_a_quarter(answer):
 q1 = Exercise(
     "Exercise 1 · The sigmoid's derivative by formula",
     checks=[_same_shape, _matches_the_tape, _peaks_at_a_quarter],
-    hint="sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x)). Use tf.sigmoid or keras.activations.sigmoid; no tape needed.",
+    hint=["Compute s = sigmoid(x) once with keras.activations.sigmoid, then use the formula; no tape needed.",
+          "sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x)). Use tf.sigmoid or keras.activations.sigmoid; no tape needed."],
     solution="""
     def sigmoid_derivative(x):
         s = keras.activations.sigmoid(x)
         return s * (1.0 - s)
+
+    ex.q1.check(sigmoid_derivative)
     """,
+    mistakes=[
+        'def sigmoid_derivative(x):\n    s = keras.activations.sigmoid(x)\n    return s * (1.0 + s)\n\nex.q1.check(sigmoid_derivative)',   # a sign slip
+        'def sigmoid_derivative(x):\n    s = keras.activations.sigmoid(x)\n    return 1.0 - s\n\nex.q1.check(sigmoid_derivative)',   # one factor only
+        'def sigmoid_derivative(x):\n    s = keras.activations.sigmoid(x)\n    return 1.0 - s ** 2\n\nex.q1.check(sigmoid_derivative)',   # tanh's derivative formula
+    ],
 )
 
 #: The model of exercise 2, built with ``activation=`` arguments. Its weights are fixed by seeds.
@@ -109,8 +118,9 @@ def _same_outputs(answer):
 q2 = Exercise(
     "Exercise 2 · Activations as separate layers",
     checks=[_is_a_model, _no_inline_activations, _has_activation_layers, _same_outputs],
-    hint="Dense(16), Activation('tanh'), Dense(3), Activation('softmax'); Activation layers have no weights, so "
-         "model.set_weights(ex.MODEL.get_weights()) fits.",
+    hint=["Each Dense loses its activation= argument and is followed by a layers.Activation of the same name.",
+          "Dense(16), Activation('tanh'), Dense(3), Activation('softmax'); Activation layers have no weights, so "
+          "model.set_weights(ex.MODEL.get_weights()) fits."],
     solution="""
     model = keras.Sequential([
         keras.Input(shape=(4,)),
@@ -120,7 +130,14 @@ q2 = Exercise(
         layers.Activation("softmax"),
     ])
     model.set_weights(ex.MODEL.get_weights())
+
+    ex.q2.check(model)
     """,
+    mistakes=[
+        'model = keras.Sequential([\n    keras.Input(shape=(4,)),\n    layers.Dense(16),\n    layers.Activation("tanh"),\n    layers.Dense(3),\n    layers.Activation("softmax"),\n])\n\nex.q2.check(model)',   # forgot to copy the weights
+        'model = keras.Sequential([\n    keras.Input(shape=(4,)),\n    layers.Dense(16, activation="tanh"),\n    layers.Activation("tanh"),\n    layers.Dense(3),\n    layers.Activation("softmax"),\n])\nmodel.set_weights(ex.MODEL.get_weights())\n\nex.q2.check(model)',   # kept the inline activation as well
+        'model = keras.Sequential([\n    keras.Input(shape=(4,)),\n    layers.Dense(16),\n    layers.Activation("softmax"),\n    layers.Dense(3),\n    layers.Activation("tanh"),\n])\nmodel.set_weights(ex.MODEL.get_weights())\n\nex.q2.check(model)',   # the activations in the wrong order
+    ],
 )
 
 
@@ -156,9 +173,17 @@ def _learns_despite_the_bias(answer):
 q3 = Exercise(
     "Exercise 3 · Rescue the dead layer",
     checks=[_is_nonlinear_activation, _learns_despite_the_bias],
-    hint="With relu every unit starts dead and gets no gradient. Pick an activation whose slope is not zero "
-         "for negative inputs (look at the derivative plots above).",
+    hint=["Look at the derivative plots above: which activations still have a slope for negative inputs?",
+          "With relu every unit starts dead and gets no gradient. Pick an activation whose slope is not zero "
+          "for negative inputs, such as the exponential or the leaky variant of relu."],
     solution="""
     activation = "elu"      # "leaky_relu" works too
+
+    ex.q3.check(activation)
     """,
+    mistakes=[
+        'activation = "relu"\n\nex.q3.check(activation)',       # the dead layer itself
+        'activation = "linear"\n\nex.q3.check(activation)',     # no activation at all
+        'activation = "LeakyReLU"\n\nex.q3.check(activation)',  # the layer's class name, not the function's
+    ],
 )
