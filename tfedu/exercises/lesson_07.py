@@ -9,7 +9,7 @@ True
 import keras
 import numpy as np
 
-from tfedu.exercises import Exercise
+from tfedu.exercises import Exercise, close
 
 _rng = np.random.default_rng(7)
 
@@ -29,18 +29,15 @@ def _equals_keras(answer):
     "it equals keras.losses.SparseCategoricalCrossentropy() on the same data"
     expected = float(keras.losses.SparseCategoricalCrossentropy()(LABELS, PROBABILITIES))
     got = float(answer.numpy() if hasattr(answer, "numpy") else answer)
-    assert abs(got - expected) < 1e-5, f"got {got:.5f}, expected {expected:.5f}"
+    close(got, expected, atol=1e-5, rtol=0, what="the mean cross-entropy")
 
 
 q1 = Exercise(
     "Exercise 1 · Cross-entropy by hand",
     checks=[_is_a_number, _equals_keras],
-    hint="For each sample take the probability of its true class, PROBABILITIES[i, LABELS[i]] (fancy indexing: "
-         "PROBABILITIES[np.arange(6), LABELS]), then average -log of those.",
-    solution="""
-    picked = probabilities[np.arange(len(labels)), labels]
-    answer = float(np.mean(-np.log(picked)))
-    """,
+    hint=['For each sample you need the probability the model gave its true class; cross-entropy is -log of it, averaged.', 'Fancy indexing picks one entry per row: probabilities[np.arange(len(labels)), labels]; then np.mean(-np.log(...)).'],
+    solution='probabilities, labels = ex.PROBABILITIES, ex.LABELS\npicked = probabilities[np.arange(len(labels)), labels]      # the probability of each true class\nanswer = float(np.mean(-np.log(picked)))\n\nex.q1.check(answer)',
+    mistakes=['probabilities, labels = ex.PROBABILITIES, ex.LABELS\npicked = probabilities[np.arange(len(labels)), labels]      # the probability of each true class\nanswer = float(np.mean(np.log(picked)))\n\nex.q1.check(answer)', 'probabilities, labels = ex.PROBABILITIES, ex.LABELS\npicked = probabilities[np.arange(len(labels)), labels]      # the probability of each true class\nanswer = float(np.sum(-np.log(picked)))\n\nex.q1.check(answer)', 'probabilities, labels = ex.PROBABILITIES, ex.LABELS\npicked = probabilities[:, labels]      # the probability of each true class\nanswer = float(np.mean(-np.log(picked)))\n\nex.q1.check(answer)'],
 )
 
 _Y_TRUE = _rng.lognormal(3.0, 1.5, (12, 1)).astype(np.float32)     # positive, from about 1 to 200
@@ -62,11 +59,7 @@ def _equals_keras_msle(answer):
     "it equals keras.losses.mean_squared_logarithmic_error on positive targets"
     out = np.asarray(answer(keras.ops.convert_to_tensor(_Y_TRUE), keras.ops.convert_to_tensor(_Y_PRED)))
     expected = np.asarray(keras.losses.mean_squared_logarithmic_error(_Y_TRUE, _Y_PRED))
-    worst = int(np.argmax(np.abs(out - expected)))
-    assert np.allclose(out, expected, rtol=1e-4, atol=1e-6), (
-        f"for y_true={float(_Y_TRUE[worst, 0]):.2f}, y_pred={float(_Y_PRED[worst, 0]):.2f} it gives "
-        f"{float(out[worst]):.5f}, Keras gives {float(expected[worst]):.5f}"
-    )
+    close(out, expected, rtol=1e-4, atol=1e-6, what="the loss per sample")
 
 
 def _ratios_not_differences(answer):
@@ -84,20 +77,16 @@ def _works_in_keras(answer):
     model.compile(loss=answer)
     got = float(model.evaluate(_Y_PRED, _Y_TRUE, batch_size=len(_Y_TRUE), verbose=0))
     expected = float(np.mean(_msle(_Y_TRUE, _Y_PRED)))
-    assert abs(got - expected) < 1e-4 * max(1.0, expected), (
-        f"a model that predicts y_pred gets {got:.5f}, expected {expected:.5f}"
-    )
+    close(got, expected, atol=1e-4 * max(1.0, expected), rtol=0,
+          what="the loss evaluate() reports for a model that predicts y_pred")
 
 
 q2 = Exercise(
     "Exercise 2 · A custom loss: squared error of logarithms",
     checks=[_per_sample, _equals_keras_msle, _ratios_not_differences, _works_in_keras],
-    hint="keras.ops.log1p(y) is log(1 + y). Square the difference of the two logs and take "
-         "keras.ops.mean(..., axis=-1) for one value per sample.",
-    solution="""
-    def msle(y_true, y_pred):
-        return keras.ops.mean((keras.ops.log1p(y_pred) - keras.ops.log1p(y_true)) ** 2, axis=-1)
-    """,
+    hint=['keras.ops.log1p(y) is log(1 + y): compare the two logs, not the values.', 'Square the difference of the two logs and take keras.ops.mean(..., axis=-1) for one value per sample.'],
+    solution='def msle(y_true, y_pred):\n    return keras.ops.mean((keras.ops.log1p(y_pred) - keras.ops.log1p(y_true)) ** 2, axis=-1)\n\nex.q2.check(msle)',
+    mistakes=['def msle(y_true, y_pred):\n    return keras.ops.mean((keras.ops.log1p(y_pred) - keras.ops.log1p(y_true)) ** 2)\n\nex.q2.check(msle)', 'def msle(y_true, y_pred):\n    return keras.ops.mean((keras.ops.log(y_pred) - keras.ops.log(y_true)) ** 2, axis=-1)\n\nex.q2.check(msle)', 'def msle(y_true, y_pred):\n    return keras.ops.mean((keras.ops.log1p(y_pred) - keras.ops.log1p(y_true)) ** 2, axis=0)\n\nex.q2.check(msle)'],
 )
 
 _Y_BINARY = (_rng.random((16, 1)) < 0.3).astype(np.float32)
@@ -127,7 +116,7 @@ def _plain_when_weight_is_one(answer):
     "with positive_weight=1 it equals keras.losses.BinaryCrossentropy()"
     got = float(answer(positive_weight=1.0)(_Y_BINARY, _P_BINARY))
     expected = float(keras.losses.BinaryCrossentropy()(_Y_BINARY, _P_BINARY))
-    assert abs(got - expected) < 1e-5, f"got {got:.5f}, expected {expected:.5f}"
+    close(got, expected, atol=1e-5, rtol=0, what="the loss with positive_weight=1")
 
 
 def _weights_class_one(answer):
@@ -135,7 +124,7 @@ def _weights_class_one(answer):
     for weight in (3.0, 0.5):
         got = float(answer(positive_weight=weight)(_Y_BINARY, _P_BINARY))
         expected = float(np.mean(_weighted_bce(_Y_BINARY, _P_BINARY, weight)))
-        assert abs(got - expected) < 1e-5, f"with positive_weight={weight}: got {got:.5f}, expected {expected:.5f}"
+        close(got, expected, atol=1e-5, rtol=0, what=f"the loss with positive_weight={weight}")
 
 
 def _same_for_any_batch(answer):
@@ -159,26 +148,9 @@ q3 = Exercise(
     "Exercise 3 · A Loss subclass: weighted cross-entropy",
     checks=[_is_a_loss_class, _can_be_called, _plain_when_weight_is_one, _weights_class_one, _same_for_any_batch,
             _keeps_its_config],
-    hint="__init__(self, positive_weight=1.0, name='weighted_crossentropy', **kwargs) calls "
-         "super().__init__(name=name, **kwargs) first. call() returns "
-         "-(w * y_true * log(p) + (1 - y_true) * log(1 - p)) averaged over axis=-1; clip p to "
-         "[keras.config.epsilon(), 1 - epsilon] before the logs. get_config adds positive_weight to "
-         "super().get_config().",
-    solution="""
-    class WeightedCrossentropy(keras.losses.Loss):
-        def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):
-            super().__init__(name=name, **kwargs)
-            self.positive_weight = positive_weight
-
-        def call(self, y_true, y_pred):
-            epsilon = keras.config.epsilon()
-            p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)
-            terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)
-            return keras.ops.mean(-terms, axis=-1)
-
-        def get_config(self):
-            return {**super().get_config(), "positive_weight": self.positive_weight}
-    """,
+    hint=['Subclass keras.losses.Loss: __init__ calls super().__init__(name=name, **kwargs) first, call() returns one value per sample, get_config() keeps positive_weight.', 'call() returns -(w * y_true * log(p) + (1 - y_true) * log(1 - p)) averaged over axis=-1; clip p to [keras.config.epsilon(), 1 - epsilon] before the logs. get_config adds positive_weight to super().get_config().'],
+    solution='class WeightedCrossentropy(keras.losses.Loss):\n    def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):\n        super().__init__(name=name, **kwargs)\n        self.positive_weight = positive_weight\n\n    def call(self, y_true, y_pred):\n        epsilon = keras.config.epsilon()\n        p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)\n        terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)\n        return keras.ops.mean(-terms, axis=-1)\n\n    def get_config(self):\n        return {**super().get_config(), "positive_weight": self.positive_weight}\n\nex.q3.check(WeightedCrossentropy)',
+    mistakes=['class WeightedCrossentropy(keras.losses.Loss):\n    def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):\n        self.positive_weight = positive_weight\n\n    def call(self, y_true, y_pred):\n        epsilon = keras.config.epsilon()\n        p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)\n        terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)\n        return keras.ops.mean(-terms, axis=-1)\n\n    def get_config(self):\n        return {**super().get_config(), "positive_weight": self.positive_weight}\n\nex.q3.check(WeightedCrossentropy)', 'class WeightedCrossentropy(keras.losses.Loss):\n    def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):\n        super().__init__(name=name, **kwargs)\n        self.positive_weight = positive_weight\n\n    def call(self, y_true, y_pred):\n        epsilon = keras.config.epsilon()\n        p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)\n        terms = y_true * keras.ops.log(p) + self.positive_weight * (1 - y_true) * keras.ops.log(1 - p)\n        return keras.ops.mean(-terms, axis=-1)\n\n    def get_config(self):\n        return {**super().get_config(), "positive_weight": self.positive_weight}\n\nex.q3.check(WeightedCrossentropy)', 'class WeightedCrossentropy(keras.losses.Loss):\n    def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):\n        super().__init__(name=name, **kwargs)\n        self.positive_weight = positive_weight\n\n    def call(self, y_true, y_pred):\n        epsilon = keras.config.epsilon()\n        p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)\n        terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)\n        return keras.ops.mean(-terms, axis=-1)\n\nex.q3.check(WeightedCrossentropy)'],
 )
 
 #: Exercise 4: a small model with L2, L1 and L1+L2 penalties. Its weights are fixed by seeds.
@@ -201,19 +173,13 @@ def _penalty_matches(answer):
     _is_a_number(answer)
     expected = float(np.sum([float(v) for v in REGULARIZED.losses]))
     got = float(answer.numpy() if hasattr(answer, "numpy") else answer)
-    assert abs(got - expected) < 1e-5, f"got {got:.6f}, expected {expected:.6f}"
+    close(got, expected, atol=1e-5, rtol=0, what="the penalty")
 
 
 q4 = Exercise(
     "Exercise 4 · The penalty by hand",
     checks=[_is_a_number, _penalty_matches],
-    hint="l2(λ) adds λ·Σw², l1(λ) adds λ·Σ|w|, l1_l2 adds both. Three terms: the first kernel (l2 0.01), the "
-         "first bias (l1 0.1) and the second kernel (l1 0.001 + l2 0.02). Get the arrays with "
-         "layer.kernel.numpy() and layer.bias.numpy().",
-    solution="""
-    first, second = ex.REGULARIZED.layers
-    answer = (0.01 * np.sum(first.kernel.numpy() ** 2)
-              + 0.1 * np.sum(np.abs(first.bias.numpy()))
-              + 0.001 * np.sum(np.abs(second.kernel.numpy())) + 0.02 * np.sum(second.kernel.numpy() ** 2))
-    """,
+    hint=['l2(λ) adds λ·Σw², l1(λ) adds λ·Σ|w|, l1_l2 adds both. Which layers carry which penalty?', 'Three terms: the first kernel (l2 0.01), the first bias (l1 0.1) and the second kernel (l1 0.001 + l2 0.02). Get the arrays with layer.kernel.numpy() and layer.bias.numpy().'],
+    solution='first, second = ex.REGULARIZED.layers\nanswer = (0.01 * np.sum(first.kernel.numpy() ** 2)\n          + 0.1 * np.sum(np.abs(first.bias.numpy()))\n          + 0.001 * np.sum(np.abs(second.kernel.numpy()))\n          + 0.02 * np.sum(second.kernel.numpy() ** 2))\n\nex.q4.check(answer)',
+    mistakes=['first, second = ex.REGULARIZED.layers\nanswer = (0.01 * np.sum(first.kernel.numpy() ** 2)\n          + 0.1 * np.sum(np.abs(first.bias.numpy()))\n          + 0.02 * np.sum(second.kernel.numpy() ** 2))\n\nex.q4.check(answer)', 'first, second = ex.REGULARIZED.layers\nanswer = (0.01 * np.sum(first.kernel.numpy() ** 2)\n          + 0.1 * np.sum(first.bias.numpy() ** 2)\n          + 0.001 * np.sum(np.abs(second.kernel.numpy()))\n          + 0.02 * np.sum(second.kernel.numpy() ** 2))\n\nex.q4.check(answer)'],
 )

@@ -7,7 +7,7 @@ True
 import keras
 import numpy as np
 
-from tfedu.exercises import Exercise
+from tfedu.exercises import Exercise, close
 
 #: Five predictions over four classes, and the true classes.
 PROBABILITIES = np.array([[0.1, 0.5, 0.3, 0.1],      # no ties, so "the top two" is unambiguous
@@ -22,18 +22,15 @@ def _top2(answer):
     "it is the fraction of rows whose true class is among the two highest probabilities"
     top_two = np.argsort(-PROBABILITIES, axis=1)[:, :2]
     expected = float(np.mean([label in row for label, row in zip(LABELS, top_two)]))
-    assert abs(float(answer) - expected) < 1e-6, f"got {float(answer)}, expected {expected}"
+    close(float(answer), expected, what="the top-2 accuracy")
 
 
 q1 = Exercise(
     "Exercise 1 · Top-2 accuracy by hand",
     checks=[_top2],
-    hint="For each row, find the two largest probabilities (np.argsort(-p)[:2]) and check whether "
-         "the label is one of them; average the answers.",
-    solution="""
-    top_two = np.argsort(-probabilities, axis=1)[:, :2]
-    top2_accuracy = np.mean([label in row for label, row in zip(labels, top_two)])
-    """,
+    hint=['For each row, find the columns of the two largest probabilities, then ask whether the label is one of them.', 'np.argsort(-probabilities, axis=1)[:, :2] gives the top two columns of each row; average `label in row` over the rows.'],
+    solution='top_two = np.argsort(-probabilities, axis=1)[:, :2]\ntop2_accuracy = np.mean([label in row for label, row in zip(labels, top_two)])\n\nex.q1.check(top2_accuracy)',
+    mistakes=['top_two = np.argsort(-probabilities, axis=1)[:, :1]\ntop2_accuracy = np.mean([label in row for label, row in zip(labels, top_two)])\n\nex.q1.check(top2_accuracy)', 'top_two = np.argsort(probabilities, axis=1)[:, :2]\ntop2_accuracy = np.mean([label in row for label, row in zip(labels, top_two)])\n\nex.q1.check(top2_accuracy)', 'top_two = np.argsort(-probabilities, axis=0)[:, :2]\ntop2_accuracy = np.mean([label in row for label, row in zip(labels, top_two)])\n\nex.q1.check(top2_accuracy)'],
 )
 
 
@@ -43,7 +40,7 @@ def _per_sample(answer):
     y_pred = np.array([[110.0], [45.0], [20.0]], dtype="float32")
     got = np.asarray(answer(y_true, y_pred)).reshape(-1)
     expected = [10.0, 10.0, 0.0]
-    assert got.shape == (3,) and np.allclose(got, expected, atol=1e-4), f"got {np.round(got, 4).tolist()}, expected {expected}"
+    close(got, expected, atol=1e-4, what="the percent error per sample (for 3 samples)")
 
 
 def _works_in_compile(answer):
@@ -52,18 +49,15 @@ def _works_in_compile(answer):
     model.compile("sgd", "mse", metrics=[answer])
     result = model.evaluate(np.array([[1.0], [2.0]]), np.array([[2.0], [4.0]]), verbose=0, return_dict=True)
     assert answer.__name__ in result, f"evaluate reported {sorted(result)}"
-    assert abs(result[answer.__name__] - 50.0) < 1e-3, f"{answer.__name__} = {result[answer.__name__]}, expected 50"
+    close(result[answer.__name__], 50.0, atol=1e-3, what=f"{answer.__name__} as evaluate reports it")
 
 
 q2 = Exercise(
     "Exercise 2 · A metric function",
     checks=[_per_sample, _works_in_compile],
-    hint="keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true) * 100, averaged over the last axis "
-         "(keras.ops.mean(..., axis=-1)) so each sample gives one number.",
-    solution="""
-    def percent_error(y_true, y_pred):
-        return keras.ops.mean(keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true), axis=-1) * 100
-    """,
+    hint=['|y - ŷ| / |y| is the error relative to the truth; a percentage multiplies by 100.', 'keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true) * 100, averaged over the last axis (keras.ops.mean(..., axis=-1)) so each sample gives one number.'],
+    solution='def percent_error(y_true, y_pred):\n    return keras.ops.mean(keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true), axis=-1) * 100\n\nex.q2.check(percent_error)',
+    mistakes=['def percent_error(y_true, y_pred):\n    return keras.ops.mean(keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true), axis=-1)\n\nex.q2.check(percent_error)', 'def percent_error(y_true, y_pred):\n    return keras.ops.mean(keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true)) * 100\n\nex.q2.check(percent_error)', 'def percent_error(y_true, y_pred):\n    return keras.ops.mean(keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_pred), axis=-1) * 100\n\nex.q2.check(percent_error)'],
 )
 
 
@@ -78,7 +72,7 @@ def _tracks_the_maximum(answer):
     metric.update_state(np.array([1.0, 2.0]), np.array([1.5, 2.0]))
     metric.update_state(np.array([0.0, 5.0]), np.array([3.0, 4.0]))
     metric.update_state(np.array([1.0]), np.array([1.0]))
-    assert abs(float(metric.result()) - 3.0) < 1e-6, f"result() is {float(metric.result())}, expected 3.0"
+    close(float(metric.result()), 3.0, what="result() after three batches")
 
 
 def _resets(answer):
@@ -93,19 +87,7 @@ def _resets(answer):
 q3 = Exercise(
     "Exercise 3 · A stateful metric",
     checks=[_is_metric_class, _tracks_the_maximum, _resets],
-    hint="Keep one scalar weight (add_weight(shape=(), initializer='zeros')); in update_state assign "
-         "keras.ops.maximum(current, keras.ops.max(keras.ops.abs(y_true - y_pred))).",
-    solution="""
-    class MaxAbsoluteError(keras.metrics.Metric):
-        def __init__(self, name="max_abs_error", **kwargs):
-            super().__init__(name=name, **kwargs)
-            self.largest = self.add_weight(shape=(), initializer="zeros", name="largest")
-
-        def update_state(self, y_true, y_pred, sample_weight=None):
-            error = keras.ops.max(keras.ops.abs(keras.ops.cast(y_true, "float32") - keras.ops.cast(y_pred, "float32")))
-            self.largest.assign(keras.ops.maximum(self.largest, error))
-
-        def result(self):
-            return self.largest
-    """,
+    hint=['A Metric keeps state in weights made in __init__ (after super().__init__); update_state changes them, result() reads them.', "Keep one scalar weight (add_weight(shape=(), initializer='zeros')); in update_state assign keras.ops.maximum(current, keras.ops.max(keras.ops.abs(y_true - y_pred)))."],
+    solution='class MaxAbsoluteError(keras.metrics.Metric):\n    def __init__(self, name="max_abs_error", **kwargs):\n        super().__init__(name=name, **kwargs)\n        self.largest = self.add_weight(shape=(), initializer="zeros", name="largest")\n\n    def update_state(self, y_true, y_pred, sample_weight=None):\n        error = keras.ops.max(keras.ops.abs(keras.ops.cast(y_true, "float32") - keras.ops.cast(y_pred, "float32")))\n        self.largest.assign(keras.ops.maximum(self.largest, error))\n\n    def result(self):\n        return self.largest\n\nex.q3.check(MaxAbsoluteError)',
+    mistakes=['class MaxAbsoluteError(keras.metrics.Metric):\n    def __init__(self, name="max_abs_error", **kwargs):\n        super().__init__(name=name, **kwargs)\n        self.largest = self.add_weight(shape=(), initializer="zeros", name="largest")\n\n    def update_state(self, y_true, y_pred, sample_weight=None):\n        error = keras.ops.max(keras.ops.abs(keras.ops.cast(y_true, "float32") - keras.ops.cast(y_pred, "float32")))\n        self.largest.assign(error)\n\n    def result(self):\n        return self.largest\n\nex.q3.check(MaxAbsoluteError)', 'class MaxAbsoluteError(keras.metrics.Metric):\n    def __init__(self, name="max_abs_error", **kwargs):\n        super().__init__(name=name, **kwargs)\n        self.largest = self.add_weight(shape=(), initializer="zeros", name="largest")\n\n    def update_state(self, y_true, y_pred, sample_weight=None):\n        error = keras.ops.mean(keras.ops.abs(keras.ops.cast(y_true, "float32") - keras.ops.cast(y_pred, "float32")))\n        self.largest.assign(keras.ops.maximum(self.largest, error))\n\n    def result(self):\n        return self.largest\n\nex.q3.check(MaxAbsoluteError)', 'class MaxAbsoluteError(keras.metrics.Metric):\n    def __init__(self, name="max_abs_error", **kwargs):\n        self.largest = self.add_weight(shape=(), initializer="zeros", name="largest")\n\n    def update_state(self, y_true, y_pred, sample_weight=None):\n        error = keras.ops.max(keras.ops.abs(keras.ops.cast(y_true, "float32") - keras.ops.cast(y_pred, "float32")))\n        self.largest.assign(keras.ops.maximum(self.largest, error))\n\n    def result(self):\n        return self.largest\n\nex.q3.check(MaxAbsoluteError)'],
 )

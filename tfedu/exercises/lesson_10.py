@@ -10,7 +10,7 @@ True
 import keras
 import numpy as np
 
-from tfedu.exercises import Exercise
+from tfedu.exercises import Exercise, close
 
 
 def _is_model(answer):
@@ -40,14 +40,9 @@ def _outputs_probabilities(answer):
 q1 = Exercise(
     "Exercise 1 · A small classifier",
     checks=[_is_model, _maps_64_to_10, _has_2410_parameters, _outputs_probabilities],
-    hint="keras.Sequential([keras.Input((64,)), Dense(32, activation='relu'), Dense(10, activation='softmax')])",
-    solution="""
-    model = keras.Sequential([
-        keras.Input(shape=(64,)),
-        layers.Dense(32, activation="relu"),
-        layers.Dense(10, activation="softmax"),
-    ])
-    """,
+    hint=['Two Dense layers after an Input: count the parameters of each (inputs × units + units).', "keras.Sequential([keras.Input((64,)), Dense(32, activation='relu'), Dense(10, activation='softmax')])"],
+    solution='model = keras.Sequential([\n    keras.Input(shape=(64,)),\n    layers.Dense(32, activation="relu"),\n    layers.Dense(10, activation="softmax"),\n])\n\nex.q1.check(model)',
+    mistakes=['model = keras.Sequential([\n    layers.Dense(32, activation="relu"),\n    layers.Dense(10, activation="softmax"),\n])\n\nex.q1.check(model)', 'model = keras.Sequential([\n    keras.Input(shape=(64,)),\n    layers.Dense(32, activation="relu"),\n    layers.Dense(10),\n])\n\nex.q1.check(model)', 'model = keras.Sequential([\n    keras.Input(shape=(64,)),\n    layers.Dense(64, activation="relu"),\n    layers.Dense(10, activation="softmax"),\n])\n\nex.q1.check(model)'],
 )
 
 
@@ -70,16 +65,9 @@ def _only_conv_and_pool(answer):
 q2 = Exercise(
     "Exercise 2 · Downsample to 4×4",
     checks=[_is_model, _starts_from_28, _only_conv_and_pool, _feature_map],
-    hint="A 3×3 'valid' convolution removes 2 pixels; MaxPooling2D(2) halves (rounding down). "
-         "28 -> 26 -> 13 -> 11 -> 5 ... plan the sizes with summary() after each add().",
-    solution="""
-    model = keras.Sequential([keras.Input((28, 28, 1))])
-    model.add(layers.Conv2D(16, 3, activation="relu"))   # 26
-    model.add(layers.MaxPooling2D(2))                    # 13
-    model.add(layers.Conv2D(16, 3, activation="relu"))   # 11
-    model.add(layers.MaxPooling2D(2))                    # 5
-    model.add(layers.Conv2D(16, 2, activation="relu"))   # 4
-    """,
+    hint=['Plan the sizes: a k×k "valid" convolution removes k - 1 pixels; MaxPooling2D(2) halves (rounding down).', '28 -> 26 -> 13 -> 11 -> 5 ... with 3×3 convolutions and pooling; one more small convolution reaches 4. Check with summary() after each add().'],
+    solution='model = keras.Sequential([keras.Input((28, 28, 1))])\nmodel.add(layers.Conv2D(16, 3, activation="relu"))   # 26\nmodel.add(layers.MaxPooling2D(2))                    # 13\nmodel.add(layers.Conv2D(16, 3, activation="relu"))   # 11\nmodel.add(layers.MaxPooling2D(2))                    # 5\nmodel.add(layers.Conv2D(16, 2, activation="relu"))   # 4\n\nex.q2.check(model)',
+    mistakes=['model = keras.Sequential([keras.Input((28, 28, 1))])\nmodel.add(layers.Conv2D(16, 3, activation="relu"))   # 26\nmodel.add(layers.MaxPooling2D(2))                    # 13\nmodel.add(layers.Conv2D(16, 3, activation="relu"))   # 11\nmodel.add(layers.MaxPooling2D(2))                    # 5\nmodel.add(layers.Conv2D(16, 3, activation="relu"))   # 4\n\nex.q2.check(model)', 'model = keras.Sequential([keras.Input((28, 28, 1))])\nmodel.add(layers.Conv2D(16, 3, activation="relu"))   # 26\nmodel.add(layers.MaxPooling2D(2))                    # 13\nmodel.add(layers.Conv2D(16, 3, activation="relu"))   # 11\nmodel.add(layers.MaxPooling2D(2))                    # 5\nmodel.add(layers.Conv2D(16, 2, activation="relu"))   # 4\nmodel.add(layers.Flatten())\n\nex.q2.check(model)', 'model = keras.Sequential([keras.Input((28, 28, 1))])\nmodel.add(layers.Conv2D(16, 3, activation="relu", padding="same"))   # 26\nmodel.add(layers.MaxPooling2D(2))                    # 13\nmodel.add(layers.Conv2D(16, 3, activation="relu"))   # 11\nmodel.add(layers.MaxPooling2D(2))                    # 5\nmodel.add(layers.Conv2D(16, 2, activation="relu"))   # 4\n\nex.q2.check(model)'],
 )
 
 
@@ -87,7 +75,7 @@ def _scales(answer):
     "Scale() multiplies its input by one trainable number, starting at 1"
     layer = answer()
     out = np.asarray(layer(np.array([[1.0, -2.0]], dtype="float32")))
-    assert np.allclose(out, [[1.0, -2.0]]), f"a fresh layer gives {out.tolist()}, expected its input unchanged"
+    close(out, [[1.0, -2.0]], what="what a fresh layer gives (it should leave its input unchanged)")
     assert len(layer.trainable_weights) == 1 and tuple(layer.trainable_weights[0].shape) == (), (
         f"trainable weights: {[tuple(w.shape) for w in layer.trainable_weights]}; expected one scalar"
     )
@@ -98,30 +86,14 @@ def _keeps_its_config(answer):
     layer = answer(initial=2.5, name="s")
     clone = answer.from_config(layer.get_config())
     out = np.asarray(clone(np.array([[2.0]], dtype="float32")))
-    assert np.allclose(out, [[5.0]]), f"the copy gives {out.tolist()}, expected [[5.0]]"
+    close(out, [[5.0]], what="what the copy of Scale(initial=2.5) gives for 2.0")
     assert clone.name == "s", f"the copy is named {clone.name!r}"
 
 
 q3 = Exercise(
     "Exercise 3 · A custom layer",
     checks=[_scales, _keeps_its_config],
-    hint="Store `initial` in __init__ (after super().__init__(**kwargs)), create the weight in build() "
-         "with add_weight(shape=(), initializer=keras.initializers.Constant(self.initial)), and add "
-         "'initial' to get_config().",
-    solution="""
-    class Scale(layers.Layer):
-        def __init__(self, initial=1.0, **kwargs):
-            super().__init__(**kwargs)
-            self.initial = initial
-
-        def build(self, input_shape):
-            self.factor = self.add_weight(shape=(), initializer=keras.initializers.Constant(self.initial),
-                                          name="factor")
-
-        def call(self, inputs):
-            return inputs * self.factor
-
-        def get_config(self):
-            return {**super().get_config(), "initial": self.initial}
-    """,
+    hint=['A layer stores its settings in __init__, makes its weights in build(), and lists its settings in get_config().', "Store `initial` in __init__ (after super().__init__(**kwargs)), create the weight in build() with add_weight(shape=(), initializer=keras.initializers.Constant(self.initial)), and add 'initial' to get_config()."],
+    solution='class Scale(layers.Layer):\n    def __init__(self, initial=1.0, **kwargs):\n        super().__init__(**kwargs)\n        self.initial = initial\n\n    def build(self, input_shape):\n        self.factor = self.add_weight(shape=(), initializer=keras.initializers.Constant(self.initial), name="factor")\n\n    def call(self, inputs):\n        return inputs * self.factor\n\n    def get_config(self):\n        return {**super().get_config(), "initial": self.initial}\n\nex.q3.check(Scale)',
+    mistakes=['class Scale(layers.Layer):\n    def __init__(self, initial=1.0, **kwargs):\n        super().__init__(**kwargs)\n        self.initial = initial\n\n    def build(self, input_shape):\n        self.factor = self.add_weight(shape=(), initializer=keras.initializers.Constant(self.initial), name="factor")\n\n    def call(self, inputs):\n        return inputs * self.factor\n\n    def get_config(self):\n        return {"initial": self.initial}\n\nex.q3.check(Scale)', 'class Scale(layers.Layer):\n    def __init__(self, initial=1.0, **kwargs):\n        super().__init__(**kwargs)\n        self.initial = initial\n\n    def build(self, input_shape):\n        self.factor = self.add_weight(shape=(), initializer="zeros", name="factor")\n\n    def call(self, inputs):\n        return inputs * self.factor\n\n    def get_config(self):\n        return {**super().get_config(), "initial": self.initial}\n\nex.q3.check(Scale)', 'class Scale(layers.Layer):\n    def __init__(self, initial=1.0, **kwargs):\n        super().__init__(**kwargs)\n        self.initial = initial\n\n    def build(self, input_shape):\n        self.factor = self.add_weight(shape=(), initializer="ones", name="factor")\n\n    def call(self, inputs):\n        return inputs * self.factor\n\n    def get_config(self):\n        return {**super().get_config(), "initial": self.initial}\n\nex.q3.check(Scale)'],
 )

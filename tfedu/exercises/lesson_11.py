@@ -9,7 +9,7 @@ import keras
 import numpy as np
 
 from tfedu import data
-from tfedu.exercises import Exercise
+from tfedu.exercises import Exercise, close
 
 
 def _is_pair(answer):
@@ -38,11 +38,9 @@ def _validation_has_every_digit(answer):
 q1 = Exercise(
     "Exercise 1 · Shuffle before validation_split",
     checks=[_is_pair, _still_paired, _validation_has_every_digit],
-    hint="order = np.random.default_rng(0).permutation(len(x)); then x[order], y[order].",
-    solution="""
-    order = np.random.default_rng(0).permutation(len(x_sorted))
-    answer = (x_sorted[order], y_sorted[order])
-    """,
+    hint=['Shuffle the images and the labels with one and the same random order.', 'order = np.random.default_rng(0).permutation(len(x_sorted)); then index both arrays with order.'],
+    solution='all_images, all_labels = tfedu.data.load_digits(flatten=True)\norder = np.argsort(all_labels, kind="stable")\nx_sorted, y_sorted = all_images[order], all_labels[order]\n\norder = np.random.default_rng(0).permutation(len(x_sorted))\nanswer = (x_sorted[order], y_sorted[order])\n\nex.q1.check(answer)',
+    mistakes=['all_images, all_labels = tfedu.data.load_digits(flatten=True)\norder = np.argsort(all_labels, kind="stable")\nx_sorted, y_sorted = all_images[order], all_labels[order]\n\norder = np.random.default_rng(0).permutation(len(x_sorted))\nanswer = (x_sorted[order], y_sorted)\n\nex.q1.check(answer)', 'all_images, all_labels = tfedu.data.load_digits(flatten=True)\norder = np.argsort(all_labels, kind="stable")\nx_sorted, y_sorted = all_images[order], all_labels[order]\n\norder = np.random.default_rng(0).permutation(len(x_sorted))\nanswer = (x_sorted, y_sorted)\n\nex.q1.check(answer)', 'all_images, all_labels = tfedu.data.load_digits(flatten=True)\norder = np.argsort(all_labels, kind="stable")\nx_sorted, y_sorted = all_images[order], all_labels[order]\n\norder = np.random.default_rng(0).permutation(len(x_sorted))\nanswer = (x_sorted[order], y_sorted[np.random.default_rng(1).permutation(len(y_sorted))])\n\nex.q1.check(answer)'],
 )
 
 #: Labels of the imbalanced "is it a zero?" task: 1 for zeros, 0 otherwise.
@@ -59,19 +57,15 @@ def _balances(answer):
     counts = np.bincount(IS_ZERO)
     expected = {k: len(IS_ZERO) / (2 * counts[k]) for k in (0, 1)}
     got = {k: float(answer[k]) for k in (0, 1)}
-    assert all(abs(got[k] - expected[k]) < 1e-3 for k in (0, 1)), (
-        f"got {{0: {got[0]:.4f}, 1: {got[1]:.4f}}}, expected {{0: {expected[0]:.4f}, 1: {expected[1]:.4f}}}"
-    )
+    close([got[0], got[1]], [expected[0], expected[1]], atol=1e-3, rtol=0, what="the weights [for 0, for 1]")
 
 
 q2 = Exercise(
     "Exercise 2 · Balanced class weights",
     checks=[_is_dict, _balances],
-    hint="weight[c] = number of samples / (number of classes × number of samples of class c).",
-    solution="""
-    counts = np.bincount(is_zero)
-    class_weight = {c: len(is_zero) / (2 * counts[c]) for c in (0, 1)}
-    """,
+    hint=['Balanced weights make weight × count the same for both classes: the rarer class weighs more.', 'weight for class c = total number of samples / (2 × number of samples of class c); np.bincount counts them.'],
+    solution='is_zero = ex.IS_ZERO\ncounts = np.bincount(is_zero)\nclass_weight = {c: len(is_zero) / (2 * counts[c]) for c in (0, 1)}\n\nex.q2.check(class_weight)',
+    mistakes=['is_zero = ex.IS_ZERO\ncounts = np.bincount(is_zero)\nclass_weight = {c: len(is_zero) / counts[c] for c in (0, 1)}\n\nex.q2.check(class_weight)', 'is_zero = ex.IS_ZERO\ncounts = np.bincount(is_zero)\nclass_weight = {c: counts[c] / len(is_zero) for c in (0, 1)}\n\nex.q2.check(class_weight)'],
 )
 
 
@@ -93,12 +87,7 @@ def _accurate(answer):
 q3 = Exercise(
     "Exercise 3 · A digits classifier",
     checks=[_is_keras_model, _accurate],
-    hint="A Dense(64, relu) hidden layer, softmax output, sparse_categorical_crossentropy, Adam, "
-         "about 30 epochs on the training split is plenty.",
-    solution="""
-    model = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),
-                              layers.Dense(10, activation="softmax")])
-    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x_train, y_train, epochs=30, verbose=0)
-    """,
+    hint=['Start from the small classifier of lesson 10: one hidden layer, softmax output; compile it, then fit it on x_train, y_train.', 'A Dense(64, relu) hidden layer, softmax output, sparse_categorical_crossentropy, Adam, about 30 epochs on the training split is plenty.'],
+    solution='classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),\n                               layers.Dense(10, activation="softmax")])\nclassifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])\nclassifier.fit(x_train, y_train, epochs=30, verbose=0)\n\nex.q3.check(classifier)',
+    mistakes=['classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),\n                               layers.Dense(10, activation="softmax")])\nclassifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])\n\nex.q3.check(classifier)', 'classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),\n                               layers.Dense(10, activation="softmax")])\nclassifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])\nclassifier.fit(x_train, y_train, epochs=1, batch_size=len(x_train), verbose=0)\n\nex.q3.check(classifier)'],
 )

@@ -7,7 +7,7 @@ True
 import keras
 import numpy as np
 
-from tfedu.exercises import Exercise
+from tfedu.exercises import Exercise, close
 
 _X = np.random.default_rng(0).normal(size=(128, 3)).astype("float32")
 _Y = _X @ np.array([[1.0], [-2.0], [0.5]], dtype="float32")
@@ -38,18 +38,9 @@ def _stops_early(answer):
 q1 = Exercise(
     "Exercise 1 · Stop when good enough",
     checks=[_is_callback_class, _stops_early],
-    hint="In on_epoch_end(self, epoch, logs=None), compare logs['loss'] with self.threshold and set "
-         "self.model.stop_training = True.",
-    solution="""
-    class StopAtLoss(keras.callbacks.Callback):
-        def __init__(self, threshold):
-            super().__init__()
-            self.threshold = threshold
-
-        def on_epoch_end(self, epoch, logs=None):
-            if logs["loss"] < self.threshold:
-                self.model.stop_training = True
-    """,
+    hint=['A callback can look at the logs after every epoch and ask the model to stop.', 'In on_epoch_end(self, epoch, logs=None), if logs["loss"] < self.threshold, set self.model.stop_training = True.'],
+    solution='class StopAtLoss(keras.callbacks.Callback):\n    def __init__(self, threshold):\n        super().__init__()\n        self.threshold = threshold\n\n    def on_epoch_end(self, epoch, logs=None):\n        if logs["loss"] < self.threshold:\n            self.model.stop_training = True\n\nex.q1.check(StopAtLoss)',
+    mistakes=['class StopAtLoss(keras.callbacks.Callback):\n    def __init__(self, threshold):\n        super().__init__()\n        self.threshold = threshold\n\n    def on_epoch_end(self, epoch, logs=None):\n        if logs["val_loss"] < self.threshold:\n            self.model.stop_training = True\n\nex.q1.check(StopAtLoss)', 'class StopAtLoss(keras.callbacks.Callback):\n    def __init__(self, threshold):\n        super().__init__()\n        self.threshold = threshold\n\n    def on_epoch_end(self, epoch, logs=None):\n        if logs["loss"] < self.threshold:\n            return True\n\nex.q1.check(StopAtLoss)', 'class StopAtLoss(keras.callbacks.Callback):\n    def __init__(self, threshold):\n        super().__init__()\n        self.threshold = threshold\n\n    def on_epoch_end(self, epoch, logs=None):\n        if logs["loss"] > self.threshold:\n            self.model.stop_training = True\n\nex.q1.check(StopAtLoss)'],
 )
 
 
@@ -61,18 +52,15 @@ def _halves_every_two_epochs(answer):
         lr = float(answer(epoch, lr))
         got.append(round(lr, 6))
     expected = [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
-    assert got == expected, f"epochs 0-5 gave {got}, expected {expected}"
+    close(got, expected, atol=1e-6, what="the learning rates of epochs 0-5")
 
 
 q2 = Exercise(
     "Exercise 2 · A step schedule",
     checks=[_halves_every_two_epochs],
-    hint="LearningRateScheduler calls schedule(epoch, lr) with the current rate. Either compute from "
-         "the epoch alone (0.1 * 0.5 ** (epoch // 2)) or halve lr when epoch is even and > 0.",
-    solution="""
-    def schedule(epoch, lr):
-        return 0.1 * 0.5 ** (epoch // 2)
-    """,
+    hint=['The rate halves every two epochs: count how many whole pairs of epochs have passed.', 'return 0.1 * 0.5 ** (epoch // 2): integer division, not /.'],
+    solution='def schedule(epoch, lr):\n    return 0.1 * 0.5 ** (epoch // 2)\n\nex.q2.check(schedule)',
+    mistakes=['def schedule(epoch, lr):\n    return 0.1 * 0.5 ** (epoch / 2)\n\nex.q2.check(schedule)', 'def schedule(epoch, lr):\n    return 0.1 * 0.5 ** ((epoch + 1) // 2)\n\nex.q2.check(schedule)'],
 )
 
 
@@ -92,10 +80,7 @@ def _best_weights_only(answer):
 q3 = Exercise(
     "Exercise 3 · Keep the best weights",
     checks=[_is_checkpoint, _best_weights_only],
-    hint="ModelCheckpoint(path ending in .weights.h5, monitor='val_loss', save_best_only=True, "
-         "save_weights_only=True).",
-    solution="""
-    checkpoint = keras.callbacks.ModelCheckpoint(folder / "best.weights.h5", monitor="val_loss",
-                                                 save_best_only=True, save_weights_only=True)
-    """,
+    hint=['ModelCheckpoint takes a file path and keywords saying what to watch and what to save.', 'monitor="val_loss", save_best_only=True, save_weights_only=True, and a file name ending in .weights.h5.'],
+    solution='checkpoint = keras.callbacks.ModelCheckpoint(folder / "best_val.weights.h5", monitor="val_loss",\n                                             save_best_only=True, save_weights_only=True)\n\nex.q3.check(checkpoint)',
+    mistakes=['checkpoint = keras.callbacks.ModelCheckpoint(folder / "best_val.weights.h5", monitor="loss",\n                                             save_best_only=True, save_weights_only=True)\n\nex.q3.check(checkpoint)', 'checkpoint = keras.callbacks.ModelCheckpoint(folder / "best_val.weights.h5", monitor="val_loss",\n                                             save_weights_only=True)\n\nex.q3.check(checkpoint)', 'checkpoint = keras.callbacks.ModelCheckpoint(folder / "best_val.keras", monitor="val_loss",\n                                             save_best_only=True)\n\nex.q3.check(checkpoint)'],
 )
