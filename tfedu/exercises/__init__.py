@@ -22,7 +22,7 @@ Count the axes: correct!
 Count the axes: not yet.
   ✗ the answer is 3: got 4
 >>> print(q.check(...))
-Count the axes: not answered yet. Replace the ... with your answer and run the cell again.
+Count the axes: not answered yet. Replace the ... with your answer and run the cell again. Stuck? .hint() gives a nudge.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from typing import Callable, Sequence
 from .guard import CheckTimeout, _student_line, _Watchdog
 
 __all__ = ["Exercise", "CheckResult", "CheckTimeout", "Hint", "Solution", "Mismatch", "close", "TIME_LIMIT",
-           "progress"]
+           "progress", "Predict", "LEVELS"]
 
 
 class Mismatch(AssertionError):
@@ -60,12 +60,15 @@ class CheckResult:
     passed: bool
     lines: list = field(default_factory=list)
     answered: bool = True
+    #: Where to turn next when not answered, e.g. "ex.q1.hint()" (empty outside a lesson bank).
+    hint_call: str = ""
 
     @property
     def headline(self) -> str:
         if not self.answered:
+            stuck = f" Stuck? {self.hint_call} gives a nudge." if self.hint_call else ""
             return (f"{self.title}: not answered yet. "
-                    "Replace the ... with your answer and run the cell again.")
+                    f"Replace the ... with your answer and run the cell again.{stuck}")
         return f"{self.title}: correct!" if self.passed else f"{self.title}: not yet."
 
     def __str__(self) -> str:
@@ -121,6 +124,9 @@ class Solution(_Text):
         )
 
 
+#: The grades of exercises within a lesson, easiest first.
+LEVELS = ("warm-up", "core", "challenge")
+
 #: Seconds one check may run before it is stopped (an endless loop in the student's code).
 TIME_LIMIT = 30.0
 
@@ -156,7 +162,10 @@ class Exercise:
     """
 
     def __init__(self, title: str, *, checks: Sequence[Callable], hint, solution: str,
-                 time_limit: float | None = None, mistakes: Sequence[str] = ()):
+                 time_limit: float | None = None, mistakes: Sequence[str] = (), level: str | None = None):
+        if level is not None and level not in LEVELS:
+            raise ValueError(f"Exercise {title!r}: level must be one of {', '.join(map(repr, LEVELS))} or None, "
+                             f"got {level!r}.")
         if not checks:
             raise ValueError(f"Exercise {title!r} needs at least one check function.")
         not_callable = [c for c in checks if not callable(c)]
@@ -167,6 +176,8 @@ class Exercise:
             raise ValueError(f"Exercise {title!r}: time_limit must be a number of seconds > 0 or None, "
                              f"got {time_limit!r}.")
         self.title = title
+        #: "warm-up", "core" or "challenge": shown after the title in every verdict.
+        self.level = level
         self.time_limit = time_limit
         self.checks = tuple(checks)
         hints = [hint] if isinstance(hint, str) else list(hint)
@@ -179,6 +190,11 @@ class Exercise:
                             f"really write), got {mistakes!r}.")
         #: Wrong versions of the exercise cell; the suite proves each is rejected (tfedu.exercises.edition).
         self.mistakes = tuple(mistakes)
+
+    @property
+    def heading(self) -> str:
+        """The title with the level, as every verdict shows it: "Exercise 1 · Count the axes (warm-up)"."""
+        return f"{self.title} ({self.level})" if self.level else self.title
 
     @property
     def place(self) -> tuple:
@@ -208,7 +224,9 @@ class Exercise:
         """Run the hidden checks on ``answer`` and return the verdict (shown when it is the cell's last line)."""
         if answer is Ellipsis or answer is None:
             self._record("check", verdict="not answered")
-            return CheckResult(self.title, passed=False, answered=False)
+            lesson, name = self.place
+            hint_call = f"ex.{name}.hint()" if lesson != "other" else ".hint()"
+            return CheckResult(self.heading, passed=False, answered=False, hint_call=hint_call)
         lines = []
         failed = False
         limit = TIME_LIMIT if self.time_limit is None else self.time_limit
@@ -247,7 +265,7 @@ class Exercise:
             else:
                 lines.append(CheckLine(True, description))
         self._record("check", verdict="wrong" if failed else "correct")
-        return CheckResult(self.title, passed=not failed, lines=lines)
+        return CheckResult(self.heading, passed=not failed, lines=lines)
 
     def hint(self, level: int = 1) -> Hint:
         """A nudge in the right direction; ``hint(2)``, ``hint(3)``... get more specific."""
@@ -261,12 +279,81 @@ class Exercise:
         elif level < len(self._hints):
             body += f"\n(More specific: .hint({level + 1}).)"
         label = f"hint {level} of {len(self._hints)}" if len(self._hints) > 1 else "hint"
-        return Hint(self.title, body, label=label)
+        return Hint(self.heading, body, label=label)
 
     def solution(self) -> Solution:
         """A worked answer, as code (recorded in your progress as viewed)."""
         self._record("solution")
-        return Solution(self.title, self._solution)
+        return Solution(self.heading, self._solution)
+
+
+class Predict(Exercise):
+    """A *predict, then run* question: the student picks an option before the next cell shows what happens.
+
+    ``options`` maps each letter to its text; ``why`` maps every wrong letter to what it
+    overlooks (shown when that letter is picked, so a wrong guess teaches without naming the
+    right one). The solution and the recorded mistakes are made from the options.
+
+    >>> q = Predict("Guess", options={"a": "it grows", "b": "it shrinks", "c": "it stays"},
+    ...             answer="b", why={"a": "a step goes downhill", "c": "the gradient is not zero"},
+    ...             hint="Which way does the gradient point?")
+    >>> print(q.check("c"))
+    Guess: not yet.
+      ✓ the prediction is one of a, b, c
+      ✗ the prediction matches what happens: not c: the gradient is not zero
+    >>> q.check("B").passed
+    True
+    """
+
+    def __init__(self, title: str, *, options: dict, answer: str, why: dict, hint,
+                 level: str | None = None, variable: str = "prediction"):
+        if not isinstance(options, dict) or len(options) < 3:
+            raise ValueError(f"Predict {title!r}: give at least three options as {{letter: text}}, got {options!r}.")
+        if answer not in options:
+            raise ValueError(f"Predict {title!r}: answer {answer!r} is not one of the options {sorted(options)}.")
+        missing = sorted(set(options) - {answer} - set(why))
+        if missing:
+            raise ValueError(f"Predict {title!r}: say why each wrong option is wrong; why= lacks {missing}.")
+        self.options = dict(options)
+        self.answer = answer
+        self.why = dict(why)
+        self.variable = variable
+        letters = ", ".join(self.options)
+
+        def is_an_option(choice):
+            assert isinstance(choice, str) and choice.strip().lower() in self.options, (
+                f"got {choice!r}; answer with one letter in quotes: {letters}"
+            )
+
+        def matches(choice):
+            picked = choice.strip().lower()
+            assert picked == self.answer, f"not {picked}: {self.why[picked]}"
+
+        is_an_option.__doc__ = f"the prediction is one of {letters}"
+        matches.__doc__ = "the prediction matches what happens"
+        super().__init__(title, checks=[is_an_option, matches], hint=hint, solution="", level=level)
+
+    def _cell(self, letter: str) -> str:
+        name = self.place[1]
+        return f'{self.variable} = "{letter}"\n\nex.{name}.check({self.variable})'
+
+    @property
+    def mistakes(self) -> tuple:
+        return tuple(self._cell(letter) for letter in self.options if letter != self.answer)
+
+    @mistakes.setter
+    def mistakes(self, value) -> None:  # Exercise.__init__ sets it; Predict derives it from the options
+        pass
+
+    def solution(self) -> Solution:
+        self._record("solution")
+        return Solution(self.heading, self._cell(self.answer))
+
+    def check(self, answer) -> CheckResult:
+        result = super().check(answer)
+        if result.passed:
+            result.lines.append(CheckLine(True, "run the next cell to see it happen"))
+        return result
 
 
 def progress(path=None):

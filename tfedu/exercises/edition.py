@@ -147,7 +147,7 @@ def prove(path, *, bank=None, timeout: int = 600) -> Proof:
     proof = Proof(path.name)
     for index, name, role in plan:
         exercise = getattr(bank, name)
-        verdict = _verdict(built.cells[index], exercise.title)
+        verdict = _verdict(built.cells[index], exercise.heading)
         if role == "solution":
             proof.solutions[name] = verdict
             if verdict != "correct":
