@@ -208,7 +208,7 @@ def test_verdicts_hints_and_solutions_are_recorded_in_progress(tmp_path, monkeyp
     assert text[0].split() == ["lesson", "exercise", "attempts", "correct", "hints", "solution"]
     assert text[1].split() == ["lesson_00", "q1", "2", "yes", "1", "no"]
     assert text[2].split() == ["lesson_00", "q2", "0", "no", "0", "viewed"]
-    assert text[-1] == "1 of 2 tried exercises correct" and "<table>" in report._repr_html_()
+    assert text[-1] == "1 of 2 exercises correct (1 attempted)" and "<table>" in report._repr_html_()
 
 
 def test_recording_never_breaks_a_check(tmp_path, monkeypatch):
@@ -261,3 +261,32 @@ def test_two_kernels_writing_at_once_lose_nothing(tmp_path):
     assert len(entries) == 800
     for name in ("lesson_01", "lesson_02"):
         assert sorted(e["k"] for e in entries if e["lesson"] == name) == list(range(400))
+
+
+def test_predict_question_says_what_a_wrong_guess_overlooks():
+    from tfedu.exercises import Predict
+
+    q = Predict("Guess", options={"a": "it grows", "b": "it shrinks", "c": "it stays"}, answer="b",
+                why={"a": "a step goes downhill", "c": "the gradient is not zero"}, hint="Think.", level="core")
+    wrong = q.check("a")
+    assert not wrong.passed and wrong.lines[1].detail == "not a: a step goes downhill"
+    assert "b" not in wrong.lines[1].detail.replace("about", "")  # the right letter is not named
+    assert q.check(" B ").passed
+    assert "one letter in quotes: a, b, c" in q.check("d").lines[0].detail
+    assert q.check(...).answered is False
+    assert q.heading == "Guess (core)" and str(q.check("b")).startswith("Guess (core): correct!")
+    with pytest.raises(ValueError, match="lacks \\['c'\\]"):
+        Predict("Guess", options={"a": "x", "b": "y", "c": "z"}, answer="b", why={"a": "no"}, hint="h")
+    with pytest.raises(ValueError, match="at least three options"):
+        Predict("Guess", options={"a": "x", "b": "y"}, answer="b", why={"a": "no"}, hint="h")
+    with pytest.raises(ValueError, match="'e' is not one of the options"):
+        Predict("Guess", options={"a": "x", "b": "y", "c": "z"}, answer="e", why={}, hint="h")
+
+
+def test_levels_are_checked_and_not_answered_points_at_the_hint():
+    with pytest.raises(ValueError, match="level must be one of 'warm-up', 'core', 'challenge'"):
+        Exercise("T", checks=[lambda a: None], hint="h", solution="s", level="easy")
+    from tfedu.exercises import lesson_02
+
+    text = str(lesson_02.q1.check(...))
+    assert "not answered yet" in text and "Stuck? ex.q1.hint() gives a nudge." in text

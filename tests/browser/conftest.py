@@ -187,7 +187,15 @@ class Lab:
             env[name] = str(self.home / sub)
             (self.home / sub).mkdir(parents=True, exist_ok=True)
         env["PYTHONHASHSEED"] = "0"  # as `course.py test` runs lessons
+        # Progress goes where a student's goes (the Jupyter data directory), here inside the test's home.
+        env.pop("TFEDU_PROGRESS", None)
+        env["JUPYTER_DATA_DIR"] = str(self.home / "data")
         return env
+
+    @property
+    def progress_file(self) -> Path:
+        """The student's progress file in this server's home."""
+        return self.home / "data" / "tfedu" / "progress.jsonl"
 
     def start(self) -> None:
         env = self.environment()

@@ -11,7 +11,9 @@ Screenshots of everything checked are saved (path printed at the end of the run;
 """
 from __future__ import annotations
 
+import json
 import re
+import textwrap
 import time
 from pathlib import Path
 
@@ -360,3 +362,85 @@ def test_lesson_runs_in_jupyterlab(lab, notebooks, lesson):
 
     notebook.assert_no_errors()
     notebook.assert_kernel_alive(pid)
+
+
+# A student doing an exercise ----------------------------------------------------------------------------
+
+EXERCISE_LESSON = "02_computing.ipynb"  # a short lesson: Run All takes a few seconds
+
+
+def _first_code_exercise(path: Path):
+    """(code-cell index, name, Exercise) of the lesson's first marked exercise that is not a prediction."""
+    from tfedu.exercises import Predict
+    from tfedu.exercises.edition import bank_for, exercise_cells
+
+    model = nbformat.read(path, as_version=4)
+    code_index = {id(cell): i for i, cell in enumerate(c for c in model.cells if c.cell_type == "code")}
+    bank = bank_for(path)
+    for index, name in exercise_cells(model):
+        exercise = getattr(bank, name)
+        if not isinstance(exercise, Predict):
+            return code_index[id(model.cells[index])], name, exercise
+    raise AssertionError(f"{path.name} has no exercise to fill in")
+
+
+def _type_into(notebook: Notebook, index: int, text: str) -> None:
+    """Replace the cell's code as a student would (click, select all, type) and run it with Shift+Enter."""
+    editor = notebook.cell(index).locator(".cm-content")
+    editor.scroll_into_view_if_needed()
+    editor.click()
+    notebook.page.keyboard.press("Control+a")
+    notebook.page.keyboard.insert_text(text)  # pasted, so the editor adds no indentation or brackets of its own
+    notebook.page.keyboard.press("Shift+Enter")
+    notebook.page.wait_for_function(f"() => !({QUEUED}) && {IDLE}", timeout=REDRAW_TIMEOUT * 2, polling=250)
+
+
+def _output_text(notebook: Notebook, index: int) -> str:
+    return "\n".join(notebook.cell(index).locator(".jp-OutputArea-output").all_inner_texts())
+
+
+def test_a_student_answers_an_exercise(lab, notebooks):
+    """Run the lesson, try a recorded mistake (told what is wrong), ask for a hint, enter the solution
+    (correct!), and see all of it in progress() and in the progress file under the Jupyter data directory."""
+    index, name, exercise = _first_code_exercise(lab.root / "lessons" / EXERCISE_LESSON)
+    notebook = notebooks(f"lessons/{EXERCISE_LESSON}")
+    notebook.run_all()
+    notebook.assert_no_errors()
+    blank = _output_text(notebook, index)
+    assert "not answered yet" in blank and f"ex.{name}.hint()" in blank, blank
+    notebook.shoot(f"{name}-blank", notebook.cell(index))
+
+    _type_into(notebook, index, textwrap.dedent(exercise.mistakes[0]).strip())
+    wrong = _output_text(notebook, index)
+    assert f"{exercise.heading}: not yet." in wrong and "✗" in wrong, wrong
+    failed = [line for line in wrong.splitlines() if line.strip().startswith("✗")]
+    assert all(":" in line for line in failed), f"a failed check does not say what is wrong: {failed}"
+    notebook.shoot(f"{name}-wrong", notebook.cell(index))
+
+    # A new cell below the exercise (command mode, B), as a student asks for the hint the verdict offers.
+    notebook.page.keyboard.press("Escape")
+    notebook.cell(index).locator(".jp-InputPrompt").click()
+    notebook.page.keyboard.press("b")
+    _type_into(notebook, index + 1, f"ex.{name}.hint()")
+    hint = _output_text(notebook, index + 1)
+    assert hint.startswith("Hint") and exercise.hint(1).body.splitlines()[0] in hint, hint
+
+    _type_into(notebook, index, textwrap.dedent(exercise.solution().body).strip())
+    right = _output_text(notebook, index)
+    assert f"{exercise.heading}: correct!" in right and "✗" not in right, right
+    notebook.shoot(f"{name}-correct", notebook.cell(index))
+
+    _type_into(notebook, index + 1, "from tfedu.exercises import progress\nprogress()")
+    shown = notebook.cell(index + 1).locator(".jp-OutputArea-output table")
+    assert shown.count() == 1, f"progress() did not show a table: {_output_text(notebook, index + 1)}"
+    rows = [row.split("\t") for row in shown.inner_text().splitlines()]
+    lesson = "lesson_" + EXERCISE_LESSON[:2]
+    mine = [row for row in rows if row[:2] == [lesson, name]]
+    assert mine == [[lesson, name, "2", "yes", "1", "no"]], rows
+    notebook.shoot("progress", notebook.cell(index + 1))
+
+    events = [json.loads(line) for line in lab.progress_file.read_text().splitlines()]
+    seen = [(e["event"], e.get("verdict")) for e in events if (e["lesson"], e["exercise"]) == (lesson, name)]
+    assert seen == [("check", "not answered"), ("check", "wrong"), ("hint", None), ("check", "correct")], seen
+    assert not list((lab.root / "lessons").glob("**/*.jsonl")), "progress must never be written into lessons/"
+    notebook.assert_no_errors()

@@ -169,23 +169,31 @@ class ProgressReport:
     def correct(self) -> int:
         return sum(item.correct for item in self.exercises)
 
+    @property
+    def attempted(self) -> int:
+        return sum(item.attempts > 0 for item in self.exercises)
+
+    @property
+    def summary_line(self) -> str:
+        return f"{self.correct} of {len(self.exercises)} exercises correct ({self.attempted} attempted)"
+
     def __str__(self) -> str:
         if not self.exercises:
             return self.store.table()
-        return f"{self.store.table()}\n{self.correct} of {len(self.exercises)} tried exercises correct"
+        return f"{self.store.table()}\n{self.summary_line}"
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
+        import html
+
         from tfedu._text import html_table
 
         if not self.exercises:
-            import html
-
             return f"<p>{html.escape(self.store.table())}</p>"
         head = ["lesson", "exercise", "attempts", "correct", "hints", "solution"]
         return (html_table(head, [item.row() for item in self.exercises])
-                + f"<p>{self.correct} of {len(self.exercises)} tried exercises correct</p>")
+                + f"<p>{html.escape(self.summary_line)}</p>")
 
 
 def progress(path=None) -> ProgressReport:
