@@ -596,3 +596,59 @@ def test_liveplot_rejects_bad_arguments(kwargs, error, message):
 def test_tracer_rejects_bad_arguments():
     with pytest.raises(ValueError, match="max_batches must be an int >= 1, got 0"):
         CallbackTracer(max_batches=0)
+
+
+# mode="auto" follows Keras 3 ----------------------------------------------------------------------------
+
+def _keras_auto_direction(keras, model, monitor):
+    """What keras.callbacks.EarlyStopping(mode="auto") decides for ``monitor``: "min", "max" or "raises"."""
+    from keras import ops
+
+    stopper = keras.callbacks.EarlyStopping(monitor=monitor, mode="auto")
+    stopper.set_model(model)
+    try:
+        stopper._set_monitor_op()
+    except ValueError:
+        return "raises"
+    return "max" if stopper.monitor_op == ops.greater else "min"
+
+
+def test_keras_direction_is_the_rule_of_keras_3_early_stopping(keras):
+    from tfedu.callbacks.options import keras_direction
+
+    def my_error(y_true, y_pred):  # a metric written as a function has no direction
+        return keras.ops.mean(keras.ops.abs(y_true - y_pred))
+
+    inputs = keras.Input((3,))
+    hidden = keras.layers.Dense(4)(inputs)
+    model = keras.Model(inputs, {"cls": keras.layers.Dense(1, activation="sigmoid", name="cls")(hidden),
+                                 "reg": keras.layers.Dense(1, name="reg")(hidden)})
+    model.compile("sgd", loss={"cls": "binary_crossentropy", "reg": "mse"},
+                  metrics={"cls": ["accuracy", keras.metrics.AUC(name="auc"), my_error], "reg": ["mae"]})
+    x = np.zeros((8, 3), "float32")
+    model.fit(x, {"cls": np.zeros((8, 1)), "reg": np.zeros((8, 1))}, epochs=1, verbose=0)
+    names = ["loss", "val_loss", "cls_accuracy", "accuracy", "val_auc", "auc", "reg_mae", "mae", "my_error",
+             "cls_loss", "val_cls_loss", "val_acc", "acc"]
+    decided = {name: keras_direction(model, name) or "raises" for name in names}
+    assert decided == {name: _keras_auto_direction(keras, model, name) for name in names}
+    # Keras 3 does not read the name: "acc" and a per-output loss are not known, accuracy is.
+    assert decided["val_acc"] == "raises" and decided["val_cls_loss"] == "raises"
+    assert decided["accuracy"] == "max" and decided["mae"] == "min" and decided["my_error"] == "raises"
+
+
+def test_liveplot_auto_mode_asks_the_compiled_metric_and_says_what_to_do_otherwise(keras):
+    x = np.random.default_rng(0).normal(size=(32, 2)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+
+    def my_score(y_true, y_pred):
+        return keras.ops.mean(y_pred)
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy", my_score])
+    plot = LivePlot(monitor="accuracy", live=False, save_to=None)
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[plot])
+    assert plot._renderer.mode == "max"
+    with pytest.raises(ValueError, match=r"monitor='my_score', mode='auto'.*Pass mode='max'.*mode='min'"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[LivePlot(monitor="my_score", live=False, save_to=None)])
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[LivePlot(monitor="my_score", mode="max", live=False,
+                                                             save_to=None)])

@@ -301,8 +301,9 @@ class TrainingHistory:
     def best(self, monitor: str | None = None, mode: str = "auto") -> BestEpoch | None:
         """The best epoch of ``monitor`` (default ``val_loss``, else ``loss``); None if never logged.
 
-        ``mode`` is ``"min"``, ``"max"`` or ``"auto"`` (``max`` for accuracy,
-        AUC, precision, recall, F1 and IoU, else ``min``); ties go to the
+        ``mode`` is ``"min"``, ``"max"`` or ``"auto"``. A bare history has no model to ask, so
+        ``"auto"`` guesses ``max`` for accuracy, AUC, precision, recall, F1 and IoU, else ``min``
+        (LivePlot asks the compiled metric, as Keras 3 does); ties go to the
         first epoch, as in ``EarlyStopping``.
         """
         check_mode(mode)

@@ -23,7 +23,7 @@ import keras
 from tfedu import _display, _validate
 from tfedu.callbacks.guard import FitGuard
 from tfedu.callbacks.history import TrainingHistory
-from tfedu.callbacks.options import check_log_scale, check_metrics, check_mode, check_monitor
+from tfedu.callbacks.options import check_log_scale, check_metrics, check_mode, check_monitor, keras_direction
 from tfedu.callbacks.renderer import IMAGE_SUFFIXES, HistoryRenderer
 
 __all__ = ["LivePlot"]
@@ -70,7 +70,8 @@ class LivePlot(keras.callbacks.Callback):
     * ``update``: ``"epoch"`` (default) or ``"batch"``: also draw the training loss after
       every batch, smoothed by ``smoothing`` (0 = raw, 0.8 default, closer to 1 = smoother).
     * ``monitor``, ``mode``: the metric whose best epoch is marked (default ``val_loss``, else
-      ``loss``) and whether lower or higher is better, as in ``EarlyStopping``.
+      ``loss``) and whether lower or higher is better, as in ``EarlyStopping``: ``mode="auto"``
+      asks the compiled metric, as Keras 3 does, and raises if it has no direction.
     * ``budget``: fraction of training time that drawing may take (default 0.05 = 5%). The first
       frame is drawn right after the first epoch (batch, with ``update="batch"``); later redraws
       are skipped while over budget, and the final plot is always drawn. ``budget=0`` draws only
@@ -126,6 +127,8 @@ class LivePlot(keras.callbacks.Callback):
         self.smoothing = float(smoothing)
         self.monitor = monitor
         self.mode = mode
+        self._summary_mode = mode
+        self._mode_resolved = False
         self.live = live
         self.save_to = save_to
         self.history = TrainingHistory(batch_capacity=max_batch_points)
@@ -175,8 +178,26 @@ class LivePlot(keras.callbacks.Callback):
         self._redraw_live = self.live if self.live is not None else (
             self.environment.live or (not self.environment.rich and self._path is not None))
         self._failed = False
+        self._mode_resolved = False
         self.history.begin_fit()
         self._budget.start()
+
+    def _resolve_mode(self, logs) -> None:
+        """For ``mode="auto"`` and a chosen ``monitor``, Keras 3's rule: ask the compiled metric.
+
+        As in ``EarlyStopping``, at the end of the first epoch, once the compiled metrics are built."""
+        if self._mode_resolved or self.mode != "auto" or self.monitor is None or self.monitor not in logs:
+            return  # a monitor missing from the logs gets a warning with the logged names at the end
+        self._mode_resolved = True
+        direction = keras_direction(self.model, self.monitor)
+        if direction is None:
+            raise ValueError(
+                f"LivePlot(monitor={self.monitor!r}, mode='auto'): Keras cannot tell whether {self.monitor!r} "
+                "should be maximised or minimised (only 'loss' and compiled metrics with a direction are known; "
+                "a metric written as a plain function has none). Pass mode='max' if higher is better or "
+                "mode='min' if lower is, as keras.callbacks.EarlyStopping would ask.")
+        self._renderer.mode = direction
+        self._summary_mode = direction
 
     def on_epoch_begin(self, epoch, logs=None):
         self._guard.other_hook()
@@ -197,6 +218,7 @@ class LivePlot(keras.callbacks.Callback):
         self._maybe_redraw()
 
     def on_epoch_end(self, epoch, logs=None):
+        self._resolve_mode(logs or {})
         rate = self._epoch_learning_rate
         if not math.isfinite(rate):
             rate = self._current_learning_rate()
@@ -211,7 +233,7 @@ class LivePlot(keras.callbacks.Callback):
         self._check_names()
         shown = self._drawing and not self._failed and self._frame(final=True)
         if not self.environment.rich or not shown:
-            lines = [self.history.summary(self.monitor, self.mode, title="LivePlot")]
+            lines = [self.history.summary(self.monitor, self._summary_mode, title="LivePlot")]
             if shown and self._path is not None:
                 lines.append(f"plot saved to {self._path}")
             print("\n".join(lines))

@@ -12,12 +12,15 @@ import numpy as np
 from tfedu import _validate
 
 MODES = ("auto", "min", "max")
-# Metrics where higher is better, by a word in their name.
+# Without a model to ask (a bare TrainingHistory), "auto" guesses from a word in the name.
 _MAX_WORDS = ("acc", "auc", "precision", "recall", "f1", "iou")
 
 
 def resolve_mode(monitor: str, mode: str) -> str:
     """``"min"`` or ``"max"``: ``mode``, or for ``"auto"`` a guess from the name (``max`` for accuracy-like scores).
+
+    This guess is for histories without a model. With a model, Keras 3 (and LivePlot) ask the
+    compiled metric instead: see :func:`keras_direction`.
 
     >>> resolve_mode("val_accuracy", "auto"), resolve_mode("val_loss", "auto")
     ('max', 'min')
@@ -27,13 +30,39 @@ def resolve_mode(monitor: str, mode: str) -> str:
     return "max" if any(word in monitor.lower() for word in _MAX_WORDS) else "min"
 
 
+def _compiled_metrics(model) -> list:
+    found = []
+    for metric in getattr(model, "metrics", []) or []:
+        inner = getattr(metric, "metrics", None)  # Keras's containers of compiled metrics
+        found.extend(inner if isinstance(inner, (list, tuple)) else [metric])
+    return found
+
+
+def keras_direction(model, monitor: str) -> str | None:
+    """``"min"``, ``"max"`` or None: what ``mode="auto"`` means for ``monitor`` in Keras 3.
+
+    The rule of ``keras.callbacks.EarlyStopping`` and ``ModelCheckpoint`` (Keras 3's
+    ``MonitorCallback._set_monitor_op``): ``loss`` and ``val_loss`` are minimised; any other
+    name takes the direction of the compiled metric of that name (without ``val_``); a name
+    with no such metric, or a metric without a direction (a plain function), has none, and
+    Keras raises ``ValueError``. The name alone decides nothing: Keras 2 guessed ``max``
+    from ``acc`` in the name, Keras 3 does not.
+    """
+    name = monitor.removeprefix("val_")
+    direction = "min" if name == "loss" else None
+    for metric in _compiled_metrics(model):
+        if getattr(metric, "name", None) == name and hasattr(metric, "_direction"):
+            direction = "max" if metric._direction == "up" else "min"
+    return direction
+
+
 def check_mode(mode):
     """``mode`` if it is ``"auto"``, ``"min"`` or ``"max"``."""
     try:
         return _validate.choice(mode, "mode", MODES)
     except ValueError as error:
         raise ValueError(f"{error} As in keras.callbacks.EarlyStopping: 'min' when lower is better (a loss), "
-                         "'max' when higher is (accuracy), 'auto' guesses from the name.") from None
+                         "'max' when higher is (accuracy), 'auto' asks the compiled metric (as Keras 3 does).") from None
 
 
 def check_monitor(monitor):
