@@ -163,3 +163,58 @@ def test_race_explorer_replays_without_recomputing():
 
     assert explorer.figure is figure and plt.get_fignums() == open_before
     assert len(explorer.render_seconds) == 8  # first draw, 5 changes, 2 forced redraws
+
+
+# The update rules in NumPy ---------------------------------------------------------------------------
+
+def _quadratic_gradient(w):
+    return np.array([w[0], 25.0 * w[1]])
+
+
+def _rosenbrock_gradient(w):
+    return np.array([-2 * (1 - w[0]) - 400 * w[0] * (w[1] - w[0] ** 2), 200 * (w[1] - w[0] ** 2)])
+
+
+@pytest.mark.parametrize("name", list(optimizers.RULES))
+def test_every_numpy_rule_takes_the_steps_keras_takes(name):
+    from tfedu.optimizers import OPTIMIZERS, RULES, compare_with_keras
+
+    rule = RULES[name]
+    assert (rule.keras_class, rule.options) == OPTIMIZERS[name]  # the optimizers the races use
+    for gradient, start, rate in ((_quadratic_gradient, [-3.5, 1.0], 0.05), (_rosenbrock_gradient, [-1.5, 1.5], 1e-3)):
+        report = compare_with_keras(name, gradient, start, steps=100, learning_rate=rate)
+        assert report.passed and report.max_difference <= 1e-12, str(report)
+    path = optimizers.numpy_path(name, _quadratic_gradient, [-3.5, 1.0], steps=100, learning_rate=0.05)
+    assert path.shape == (101, 2) and not np.allclose(path[-1], path[0])
+
+
+def test_the_textbook_forms_differ_from_keras_where_the_module_says():
+    """Adagrad (accumulator from 0, eps outside the root) and Adam (eps after the bias correction) as printed
+    in textbooks take other steps than Keras; the NumPy rules, written as Keras computes, do not."""
+    from tfedu.optimizers import keras_path
+
+    small = lambda w: 1e-4 * w  # noqa: E731 - tiny gradients, where eps and the 0.1 start matter
+    w0, lr = np.array([1.0, -2.0]), 0.1
+    keras_adagrad = keras_path("Adagrad", small, w0, steps=1, learning_rate=lr)[1]
+    g = small(w0)
+    textbook_adagrad = w0 - np.float32(lr) * g / (np.sqrt(g * g) + 1e-7)
+    assert np.abs(keras_adagrad - textbook_adagrad).max() > 0.05  # the textbook's first step is a full lr
+    assert np.abs(keras_adagrad - w0).max() < 1e-3                # Keras's is damped by sqrt(0.1 + g²)
+
+    keras_adam = keras_path("Adam", small, w0, steps=1, learning_rate=lr)[1]
+    m_hat, v_hat = g, g * g                                        # both bias corrections undo (1 - beta)
+    textbook_adam = w0 - np.float32(lr) * m_hat / (np.sqrt(v_hat) + 1e-7)
+    assert np.abs(keras_adam - textbook_adam).max() > 1e-7         # eps added to sqrt of the uncorrected v
+
+
+def test_numpy_rules_reject_bad_input():
+    from tfedu.optimizers import numpy_path
+
+    with pytest.raises(ValueError, match="did you mean 'Adam'"):
+        numpy_path("adam", _quadratic_gradient, [1.0, 1.0])
+    with pytest.raises(TypeError, match="gradient must be a function of the weights"):
+        numpy_path("Adam", [1.0, 2.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="start"):
+        numpy_path("Adam", _quadratic_gradient, [np.nan, 1.0])
+    with pytest.raises(ValueError, match="learning_rate"):
+        numpy_path("Adam", _quadratic_gradient, [1.0, 1.0], learning_rate=0)

@@ -9,6 +9,10 @@
   optimizer check-boxes and a replay slider. :func:`optimizer_race`, the name
   lessons use, is :func:`plot_race`, or the widget with ``interactive=True``.
 
+``steps.py`` writes each optimizer's update rule out in NumPy (:data:`RULES`, with the
+formula Keras computes and the textbook's) and :func:`compare_with_keras` proves that the
+NumPy steps are the ones Keras takes.
+
 Surfaces (:data:`SURFACES`, in ``surfaces.py`` with the compiled loops that
 race on them): ``rosenbrock`` (a curved valley), ``beale`` (plateaus and
 walls), ``saddle`` (x² - y²) and ``quadratic`` (an ill-conditioned bowl). Every
@@ -21,7 +25,9 @@ run is deterministic: no randomness is involved.
 from tfedu.optimizers.compute import OptimizerRace, run_race
 from tfedu.optimizers.draw import COLOURS, draw_race, plot_race  # COLOURS: importable as before, not in __all__
 from tfedu.optimizers.explore import optimizer_race, race_explorer
+from tfedu.optimizers.steps import RULES, KerasComparison, StepRule, compare_with_keras, keras_path, numpy_path
 from tfedu.optimizers.surfaces import MAX_STEPS, OPTIMIZERS, SURFACES, Surface
 
 __all__ = ["SURFACES", "OPTIMIZERS", "MAX_STEPS", "Surface", "OptimizerRace", "run_race", "draw_race", "plot_race",
-           "optimizer_race", "race_explorer"]
+           "optimizer_race", "race_explorer", "RULES", "StepRule", "numpy_path", "keras_path", "compare_with_keras",
+           "KerasComparison"]
