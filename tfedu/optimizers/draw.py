@@ -17,8 +17,10 @@ from tfedu.optimizers.compute import OptimizerRace, _point, run_race
 
 __all__ = ["COLOURS", "draw_race", "plot_race"]
 
-COLOURS = {"SGD": "#57606a", "SGD+momentum": "#0969da", "SGD+Nesterov": "#54aeff", "Adagrad": "#1a7f37",
-           "RMSprop": "#bf8700", "Adadelta": "#8250df", "Adam": "#cf222e", "Nadam": "#e16f24"}
+# Okabe and Ito's colour-blind-safe palette (yellow swapped for a purple that shows on the contours):
+# eight hues that stay apart, so that momentum and Nesterov, or Adam and Nadam, are not two shades of one.
+COLOURS = {"SGD": "#000000", "SGD+momentum": "#0072B2", "SGD+Nesterov": "#E69F00", "Adagrad": "#009E73",
+           "RMSprop": "#CC79A7", "Adadelta": "#56B4E9", "Adam": "#D55E00", "Nadam": "#6A3D9A"}
 _AXES = dict(count=(1, 2), example="plt.subplots(1, 2)")  # the contour plot, and the loss
 
 
@@ -32,7 +34,7 @@ def _draw_surface(ax, surface):
     levels = surface.levels()
     norm = LogNorm(levels[0], levels[-1]) if surface.log_loss else None
     filled = ax.contourf(*grid, np.clip(z, levels[0], None) if surface.log_loss else z, levels=levels, norm=norm,
-                         cmap="Blues_r", alpha=0.45, extend="both")
+                         cmap="Greys_r", alpha=0.35, extend="both")
     lines = ax.contour(*grid, z, levels=levels, colors="#8c959f", linewidths=0.5, norm=norm)
     # start and goal stay visible above the trajectories' end markers
     artists = [filled, lines, *ax.plot(*surface.start, marker="X", color="black", mec="white", mew=0.8, ms=9,
@@ -42,6 +44,7 @@ def _draw_surface(ax, surface):
                            zorder=6, alpha=0.9)
     ax.set_xlim(*surface.xlim)
     ax.set_ylim(*surface.ylim)
+    ax.set_aspect("equal", adjustable="box")  # one unit is as long on both axes: a narrow valley looks narrow
     goal = f", ★ minimum {_point(surface.minimum)}" if surface.minimum is not None else ""
     ax.set(xlabel="x", ylabel="y")
     ax.set_title(f"{surface.name}: {surface.formula}\n✕ start{goal}", fontsize=9)
