@@ -1,4 +1,4 @@
-"""Metrics the course writes itself, with NumPy references to check them against.
+"""The Kolmogorov-Smirnov statistic: a Keras metric the course writes itself, and its NumPy reference.
 
 :class:`KolmogorovSmirnov` is the KS statistic of a binary classifier,
 ``max over thresholds |TPR - FPR|``: how far apart the score distributions of
