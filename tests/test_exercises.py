@@ -290,3 +290,10 @@ def test_levels_are_checked_and_not_answered_points_at_the_hint():
 
     text = str(lesson_02.q1.check(...))
     assert "not answered yet" in text and "Stuck? ex.q1.hint() gives a nudge." in text
+
+
+def test_close_says_an_all_zero_answer_is_zero_not_zero_times_the_value():
+    with pytest.raises(Mismatch, match="gradient is zero everywhere"):
+        close([0.0, 0.0], [1.0, 2.0], what="gradient")
+    with pytest.raises(Mismatch, match=r"^w is 0 \(was the result computed"):
+        close(0.0, 3.0, what="w")

@@ -373,12 +373,16 @@ def _direction(actual, expected) -> str:
         return "contains inf (an overflow or a division by zero?)"
     if actual.size == 1:
         a, e = float(actual.reshape(-1)[0]), float(expected.reshape(-1)[0])
+        if a == 0 and e != 0:
+            return "is 0 (was the result computed, or is this the starting value?)"
         if e != 0 and a != 0 and abs(a / e - round(a / e)) < 1e-6 and round(a / e) not in (0, 1):
             ratio = round(a / e)
             return "has the wrong sign" if ratio == -1 else f"is {ratio} times the right value"
         if e != 0 and a != 0 and abs(e / a - round(e / a)) < 1e-6 and round(e / a) > 1:
             return f"is 1/{round(e / a)} of the right value"
         return "is too large" if a > e else "is too small"
+    if not actual.any() and expected.any():
+        return "is zero everywhere (was the result computed, or are these the starting values?)"
     wrong = ~np.isclose(actual, expected, rtol=1e-6, atol=1e-6, equal_nan=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = actual[expected != 0] / expected[expected != 0]
