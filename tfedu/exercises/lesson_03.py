@@ -3,13 +3,15 @@
 >>> from tfedu.exercises import lesson_03 as ex
 >>> ex.q1.check(lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h)).passed
 True
+>>> ex.q3.check("d").passed
+True
 """
 import math
 
 import numpy as np
 import tensorflow as tf
 
-from tfedu.exercises import Exercise, close
+from tfedu.exercises import Exercise, Predict, close
 
 
 def _accurate(answer):
@@ -31,6 +33,7 @@ def _is_central(answer):
 
 q1 = Exercise(
     "Exercise 1 · A central difference",
+    level="warm-up",
     checks=[_accurate, _is_central],
     hint=["Look at f on both sides of x, a step h to the left and to the right.",
           "Evaluate f at x + h and at x - h; the distance between those points is 2h."],
@@ -42,11 +45,26 @@ q1 = Exercise(
     """,
     mistakes=[
         # a forward difference
-        "def central_difference(f, x, h):\n    return (f(x + h) - f(x)) / h\n\nex.q1.check(central_difference)",
+        """
+        def central_difference(f, x, h):
+            return (f(x + h) - f(x)) / h
+
+        ex.q1.check(central_difference)
+        """,
         # divides by h, not by the distance 2h
-        "def central_difference(f, x, h):\n    return (f(x + h) - f(x - h)) / h\n\nex.q1.check(central_difference)",
+        """
+        def central_difference(f, x, h):
+            return (f(x + h) - f(x - h)) / h
+
+        ex.q1.check(central_difference)
+        """,
         # missing parentheses: only f(x - h) is divided
-        "def central_difference(f, x, h):\n    return f(x + h) - f(x - h) / (2 * h)\n\nex.q1.check(central_difference)",
+        """
+        def central_difference(f, x, h):
+            return f(x + h) - f(x - h) / (2 * h)
+
+        ex.q1.check(central_difference)
+        """,
     ],
 )
 
@@ -63,6 +81,7 @@ def _gradient_values(answer):
 
 q2 = Exercise(
     "Exercise 2 · Two partial derivatives with one tape",
+    level="core",
     checks=[_gradient_values],
     hint=["Compute z inside a `with tf.GradientTape() as tape:` block; one call then gives both derivatives.",
           "Make x and y tf.Variables (or watch them), compute z inside the tape, then "
@@ -77,15 +96,57 @@ q2 = Exercise(
     """,
     mistakes=[
         # constants, not watched: both gradients are None
-        "x, y = tf.constant(3.0), tf.constant(2.0)\nwith tf.GradientTape() as tape:\n    z = x ** 2 * y + y\n"
-        "gradients = tape.gradient(z, [x, y])\n\nex.q2.check(gradients)",
+        """
+        x, y = tf.constant(3.0), tf.constant(2.0)
+        with tf.GradientTape() as tape:
+            z = x ** 2 * y + y
+        gradients = tape.gradient(z, [x, y])
+
+        ex.q2.check(gradients)
+        """,
         # the sources in the wrong order
-        "x, y = tf.Variable(3.0), tf.Variable(2.0)\nwith tf.GradientTape() as tape:\n    z = x ** 2 * y + y\n"
-        "gradients = tape.gradient(z, [y, x])\n\nex.q2.check(gradients)",
+        """
+        x, y = tf.Variable(3.0), tf.Variable(2.0)
+        with tf.GradientTape() as tape:
+            z = x ** 2 * y + y
+        gradients = tape.gradient(z, [y, x])
+
+        ex.q2.check(gradients)
+        """,
         # forgot the + y
-        "x, y = tf.Variable(3.0), tf.Variable(2.0)\nwith tf.GradientTape() as tape:\n    z = x ** 2 * y\n"
-        "gradients = tape.gradient(z, [x, y])\n\nex.q2.check(gradients)",
+        """
+        x, y = tf.Variable(3.0), tf.Variable(2.0)
+        with tf.GradientTape() as tape:
+            z = x ** 2 * y
+        gradients = tape.gradient(z, [x, y])
+
+        ex.q2.check(gradients)
+        """,
     ],
+)
+
+
+q3 = Predict(
+    "Exercise 3 · Predict: autodiff at a kink",
+    level="core",
+    options={
+        "a": "None: there is no derivative to give",
+        "b": "NaN: the derivative is undefined",
+        "c": "1.0: the slope just to the right of 0",
+        "d": "0.0",
+    },
+    answer="d",
+    why={
+        "a": "None means the tape found no path from the target to the source, and here there is one, "
+             "through tf.abs",
+        "b": "autodiff never looks around a point to see whether a derivative exists: it applies tf.abs's "
+             "gradient rule to the number it saw",
+        "c": "that is what a forward difference would give; autodiff uses the gradient rule registered for "
+             "tf.abs, which does not prefer a side",
+    },
+    hint=["Autodiff does not ask whether the derivative exists: every operation has a fixed gradient rule, "
+          "applied to the value that went through it.",
+          "TensorFlow's gradient rule for tf.abs is upstream * tf.sign(x). What is tf.sign(0.0)?"],
 )
 
 
@@ -104,8 +165,9 @@ def _passes_gradcheck(answer):
     assert report.passed, f"the gradient check failed, max rel error {report.max_rel_error:.1e}"
 
 
-q3 = Exercise(
-    "Exercise 3 · Fix a custom gradient",
+q4 = Exercise(
+    "Exercise 4 · Fix a custom gradient",
+    level="challenge",
     checks=[_is_custom_gradient_function, _passes_gradcheck],
     hint=["Differentiate log(1 + e^x) with the chain rule; grad returns upstream times that derivative.",
           "d/dx log(1 + e^x) = e^x / (1 + e^x), which is the sigmoid of x."],
@@ -116,17 +178,39 @@ q3 = Exercise(
             return upstream * tf.sigmoid(x)
         return tf.math.log1p(tf.exp(x)), grad
 
-    ex.q3.check(my_softplus)
+    ex.q4.check(my_softplus)
     """,
     mistakes=[
         # the original bug: the derivative of e^x, not of log(1 + e^x)
-        "@tf.custom_gradient\ndef my_softplus(x):\n    def grad(upstream):\n        return upstream * tf.exp(x)\n"
-        "    return tf.math.log1p(tf.exp(x)), grad\n\nex.q3.check(my_softplus)",
+        """
+        @tf.custom_gradient
+        def my_softplus(x):
+            def grad(upstream):
+                return upstream * tf.exp(x)
+            return tf.math.log1p(tf.exp(x)), grad
+
+        ex.q4.check(my_softplus)
+        """,
         # sigmoid of -x: a sign slip
-        "@tf.custom_gradient\ndef my_softplus(x):\n    def grad(upstream):\n        return upstream * tf.sigmoid(-x)\n"
-        "    return tf.math.log1p(tf.exp(x)), grad\n\nex.q3.check(my_softplus)",
+        """
+        @tf.custom_gradient
+        def my_softplus(x):
+            def grad(upstream):
+                return upstream * tf.sigmoid(-x)
+            return tf.math.log1p(tf.exp(x)), grad
+
+        ex.q4.check(my_softplus)
+        """,
         # the sigmoid's own derivative, one step too far
-        "@tf.custom_gradient\ndef my_softplus(x):\n    def grad(upstream):\n        s = tf.sigmoid(x)\n"
-        "        return upstream * s * (1 - s)\n    return tf.math.log1p(tf.exp(x)), grad\n\nex.q3.check(my_softplus)",
+        """
+        @tf.custom_gradient
+        def my_softplus(x):
+            def grad(upstream):
+                s = tf.sigmoid(x)
+                return upstream * s * (1 - s)
+            return tf.math.log1p(tf.exp(x)), grad
+
+        ex.q4.check(my_softplus)
+        """,
     ],
 )

@@ -3,11 +3,13 @@
 >>> from tfedu.exercises import lesson_05 as ex
 >>> ex.q2.check(0.3).passed
 True
+>>> ex.q3.check("b").passed
+True
 """
 import numpy as np
 
 from tfedu.descent import gradient_descent
-from tfedu.exercises import Exercise, close
+from tfedu.exercises import Exercise, Predict, close
 
 #: Data for the exercises: y = 3x + 2 plus a little noise.
 _rng = np.random.default_rng(5)
@@ -30,8 +32,23 @@ def _one_step_b(answer):
     close(got, expected, atol=1e-4, rtol=0.0, what="b")
 
 
+def _one_step_cell(method, factor, reduce="reduce_mean"):
+    return f"""
+    w, b = tf.Variable(0.0), tf.Variable(0.0)
+    with tf.GradientTape() as tape:
+        loss = tf.{reduce}((w * x + b - y) ** 2)
+    dw, db = tape.gradient(loss, [w, b])
+    w.{method}({factor}dw)
+    b.{method}({factor}db)
+    answer = (w, b)
+
+    ex.q1.check(answer)
+    """
+
+
 q1 = Exercise(
     "Exercise 1 · One step by hand",
+    level="warm-up",
     checks=[_one_step_w, _one_step_b],
     hint=["Compute the loss inside a tape, ask the tape for the gradients of w and b, and move each "
           "against its gradient.",
@@ -49,9 +66,9 @@ q1 = Exercise(
     ex.q1.check(answer)
     """,
     mistakes=[
-        'w, b = tf.Variable(0.0), tf.Variable(0.0)\nwith tf.GradientTape() as tape:\n    loss = tf.reduce_mean((w * x + b - y) ** 2)\ndw, db = tape.gradient(loss, [w, b])\nw.assign_add(0.1 * dw)\nb.assign_add(0.1 * db)\nanswer = (w, b)\n\nex.q1.check(answer)',   # uphill: the wrong sign
-        'w, b = tf.Variable(0.0), tf.Variable(0.0)\nwith tf.GradientTape() as tape:\n    loss = tf.reduce_mean((w * x + b - y) ** 2)\ndw, db = tape.gradient(loss, [w, b])\nw.assign_sub(dw)\nb.assign_sub(db)\nanswer = (w, b)\n\nex.q1.check(answer)',   # forgot the learning rate
-        'w, b = tf.Variable(0.0), tf.Variable(0.0)\nwith tf.GradientTape() as tape:\n    loss = tf.reduce_sum((w * x + b - y) ** 2)\ndw, db = tape.gradient(loss, [w, b])\nw.assign_sub(0.1 * dw)\nb.assign_sub(0.1 * db)\nanswer = (w, b)\n\nex.q1.check(answer)',   # a sum, not the mean
+        _one_step_cell("assign_add", "0.1 * "),                     # uphill: the wrong sign
+        _one_step_cell("assign_sub", ""),                           # forgot the learning rate
+        _one_step_cell("assign_sub", "0.1 * ", reduce="reduce_sum"),  # a sum, not the mean
     ],
 )
 
@@ -70,6 +87,7 @@ def _fast_enough(answer):
 
 q2 = Exercise(
     "Exercise 2 · A learning rate that works",
+    level="core",
     checks=[_is_a_rate, _fast_enough],
     hint=["Try the explorer above: too small a rate is slow, too large a rate explodes.",
           "Try the explorer above: 0.001 is far too slow and 1 explodes; look in between."],
@@ -79,10 +97,48 @@ q2 = Exercise(
     ex.q2.check(rate)
     """,
     mistakes=[
-        "rate = 1.0\n\nex.q2.check(rate)",     # diverges
-        "rate = 0.001\n\nex.q2.check(rate)",   # far too slow
-        "rate = -0.3\n\nex.q2.check(rate)",    # a step uphill
+        # diverges
+        """
+        rate = 1.0
+
+        ex.q2.check(rate)
+        """,
+        # far too slow
+        """
+        rate = 0.001
+
+        ex.q2.check(rate)
+        """,
+        # a step uphill
+        """
+        rate = -0.3
+
+        ex.q2.check(rate)
+        """,
     ],
+)
+
+
+q3 = Predict(
+    "Exercise 3 · Predict: a learning rate of exactly 1",
+    level="core",
+    options={
+        "a": "w reaches 3 in one step and stays there",
+        "b": "w bounces between 0 and 6 forever, never getting closer",
+        "c": "w overshoots by more every step: the loss explodes",
+        "d": "w converges to 3, only more slowly than with 0.1",
+    },
+    answer="b",
+    why={
+        "a": "the first gradient is 2(0 - 3) = -6, and a step of 1.0 × 6 goes past 3 by as much as it started "
+             "below it",
+        "c": "each step multiplies the distance to 3 by 1 - 2η; work out the size of that factor at η = 1",
+        "d": "each step multiplies the distance to 3 by 1 - 2η, and at η = 1 that factor does not shrink it",
+    },
+    hint=["Section 1 says each step multiplies the distance to 3 by the same factor, 1 - 2η. Compute it "
+          "for η = 1.",
+          "A factor of -1 keeps the size of the distance and flips its side of 3. Start at w = 0 and take "
+          "two steps by hand."],
 )
 
 
@@ -105,16 +161,45 @@ def _fits_the_line(answer):
 def _uses_every_sample(answer):
     "one epoch of batch_size=len(x) equals one full-batch step"
     w, b = (float(v) for v in answer(X, Y, len(X), 1, 0.1))
+    assert (w, b) != (0.0, 0.0), (
+        "(w, b) is still (0, 0) after one epoch of one batch: no update happened. Does the loop over the "
+        "batches reach the last (here the only) batch?"
+    )
     expected = gradient_descent(X, Y, learning_rate=0.1, epochs=1)
     close([w, b], [expected.w, expected.b], atol=1e-4, rtol=0.0,
           what="(w, b) after one epoch of one batch (one step from w = b = 0)")
 
 
-q3 = Exercise(
-    "Exercise 3 · A mini-batch training loop",
+def _train_cell(*, stop="len(x)", returned="float(w.numpy()), float(b.numpy())", outside=False):
+    start = "w, b = tf.Variable(0.0), tf.Variable(0.0)"
+    before, inside = (start + "\n\n    ", "") if outside else ("", start + "\n        ")
+    return f"""
+    {before}def train(x, y, batch_size, epochs, learning_rate):
+        {inside}rng = np.random.default_rng(0)
+        for epoch in range(epochs):
+            order = rng.permutation(len(x))
+            for start in range(0, {stop}, batch_size):
+                index = order[start:start + batch_size]
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean((w * x[index] + b - y[index]) ** 2)
+                dw, db = tape.gradient(loss, [w, b])
+                w.assign_sub(learning_rate * dw)
+                b.assign_sub(learning_rate * db)
+        return {returned}
+
+    ex.q4.check(train)
+    """
+
+
+q4 = Exercise(
+    "Exercise 4 · A mini-batch training loop",
+    level="challenge",
     checks=[_returns_two_numbers, _fits_the_line, _uses_every_sample],
-    hint="Loop over epochs; in each, shuffle the indices and take slices of batch_size; one tape "
-         "and one assign_sub per slice. Start from w = b = 0.",
+    hint=["Two loops: one over the epochs, and inside it one over the batches; each batch gets one tape "
+          "and one update of w and b. Create w and b inside the function, at 0.",
+          "Make rng = np.random.default_rng(0) once; in each epoch order = rng.permutation(len(x)); then for "
+          "start in range(0, len(x), batch_size), index = order[start:start + batch_size] picks one batch "
+          "(the last one may be shorter)."],
     solution="""
     def train(x, y, batch_size, epochs, learning_rate):
         w, b = tf.Variable(0.0), tf.Variable(0.0)
@@ -130,14 +215,14 @@ q3 = Exercise(
                 b.assign_sub(learning_rate * db)
         return float(w.numpy()), float(b.numpy())
 
-    ex.q3.check(train)
+    ex.q4.check(train)
     """,
     mistakes=[
         # off by one batch: the last (or only) batch is never used
-        'def train(x, y, batch_size, epochs, learning_rate):\n    w, b = tf.Variable(0.0), tf.Variable(0.0)\n    rng = np.random.default_rng(0)\n    for epoch in range(epochs):\n        order = rng.permutation(len(x))\n        for start in range(0, len(x) - batch_size, batch_size):\n            index = order[start:start + batch_size]\n            with tf.GradientTape() as tape:\n                loss = tf.reduce_mean((w * x[index] + b - y[index]) ** 2)\n            dw, db = tape.gradient(loss, [w, b])\n            w.assign_sub(learning_rate * dw)\n            b.assign_sub(learning_rate * db)\n    return float(w.numpy()), float(b.numpy())\n\nex.q3.check(train)',
+        _train_cell(stop="len(x) - batch_size"),
         # w and b swapped in the return
-        'def train(x, y, batch_size, epochs, learning_rate):\n    w, b = tf.Variable(0.0), tf.Variable(0.0)\n    rng = np.random.default_rng(0)\n    for epoch in range(epochs):\n        order = rng.permutation(len(x))\n        for start in range(0, len(x), batch_size):\n            index = order[start:start + batch_size]\n            with tf.GradientTape() as tape:\n                loss = tf.reduce_mean((w * x[index] + b - y[index]) ** 2)\n            dw, db = tape.gradient(loss, [w, b])\n            w.assign_sub(learning_rate * dw)\n            b.assign_sub(learning_rate * db)\n    return float(b.numpy()), float(w.numpy())\n\nex.q3.check(train)',
+        _train_cell(returned="float(b.numpy()), float(w.numpy())"),
         # w and b created once, outside: every call continues from the last one
-        'w, b = tf.Variable(0.0), tf.Variable(0.0)\n\ndef train(x, y, batch_size, epochs, learning_rate):\n    rng = np.random.default_rng(0)\n    for epoch in range(epochs):\n        order = rng.permutation(len(x))\n        for start in range(0, len(x), batch_size):\n            index = order[start:start + batch_size]\n            with tf.GradientTape() as tape:\n                loss = tf.reduce_mean((w * x[index] + b - y[index]) ** 2)\n            dw, db = tape.gradient(loss, [w, b])\n            w.assign_sub(learning_rate * dw)\n            b.assign_sub(learning_rate * db)\n    return float(w.numpy()), float(b.numpy())\n\nex.q3.check(train)',
+        _train_cell(outside=True),
     ],
 )

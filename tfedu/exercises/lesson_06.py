@@ -4,13 +4,15 @@
 >>> from tfedu.exercises import lesson_06 as ex
 >>> ex.q1.check(lambda x: tf.sigmoid(x) * (1 - tf.sigmoid(x))).passed
 True
+>>> ex.q3.check("b").passed
+True
 """
 import keras
 import numpy as np
 import tensorflow as tf
 
 from tfedu.data import load_digits
-from tfedu.exercises import Exercise
+from tfedu.exercises import Exercise, Predict, close
 
 _GRID = np.linspace(-8.0, 8.0, 161, dtype=np.float32)
 
@@ -53,8 +55,19 @@ def _peaks_at_a_quarter(answer):
     )
 
 
+def _sigmoid_cell(formula):
+    return f"""
+    def sigmoid_derivative(x):
+        s = keras.activations.sigmoid(x)
+        return {formula}
+
+    ex.q1.check(sigmoid_derivative)
+    """
+
+
 q1 = Exercise(
     "Exercise 1 · The sigmoid's derivative by formula",
+    level="warm-up",
     checks=[_same_shape, _matches_the_tape, _peaks_at_a_quarter],
     hint=["Compute s = sigmoid(x) once with keras.activations.sigmoid, then use the formula; no tape needed.",
           "sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x)). Use tf.sigmoid or keras.activations.sigmoid; no tape needed."],
@@ -66,9 +79,9 @@ q1 = Exercise(
     ex.q1.check(sigmoid_derivative)
     """,
     mistakes=[
-        'def sigmoid_derivative(x):\n    s = keras.activations.sigmoid(x)\n    return s * (1.0 + s)\n\nex.q1.check(sigmoid_derivative)',   # a sign slip
-        'def sigmoid_derivative(x):\n    s = keras.activations.sigmoid(x)\n    return 1.0 - s\n\nex.q1.check(sigmoid_derivative)',   # one factor only
-        'def sigmoid_derivative(x):\n    s = keras.activations.sigmoid(x)\n    return 1.0 - s ** 2\n\nex.q1.check(sigmoid_derivative)',   # tanh's derivative formula
+        _sigmoid_cell("s * (1.0 + s)"),   # a sign slip
+        _sigmoid_cell("1.0 - s"),         # one factor only
+        _sigmoid_cell("1.0 - s ** 2"),    # tanh's derivative formula
     ],
 )
 
@@ -115,8 +128,24 @@ def _same_outputs(answer):
     )
 
 
+def _separate_cell(*, first="layers.Dense(16)", activations=("tanh", "softmax"), copy=True):
+    copy_line = "\n    model.set_weights(ex.MODEL.get_weights())" if copy else ""
+    return f"""
+    model = keras.Sequential([
+        keras.Input(shape=(4,)),
+        {first},
+        layers.Activation("{activations[0]}"),
+        layers.Dense(3),
+        layers.Activation("{activations[1]}"),
+    ]){copy_line}
+
+    ex.q2.check(model)
+    """
+
+
 q2 = Exercise(
     "Exercise 2 · Activations as separate layers",
+    level="core",
     checks=[_is_a_model, _no_inline_activations, _has_activation_layers, _same_outputs],
     hint=["Each Dense loses its activation= argument and is followed by a layers.Activation of the same name.",
           "Dense(16), Activation('tanh'), Dense(3), Activation('softmax'); Activation layers have no weights, so "
@@ -134,56 +163,123 @@ q2 = Exercise(
     ex.q2.check(model)
     """,
     mistakes=[
-        'model = keras.Sequential([\n    keras.Input(shape=(4,)),\n    layers.Dense(16),\n    layers.Activation("tanh"),\n    layers.Dense(3),\n    layers.Activation("softmax"),\n])\n\nex.q2.check(model)',   # forgot to copy the weights
-        'model = keras.Sequential([\n    keras.Input(shape=(4,)),\n    layers.Dense(16, activation="tanh"),\n    layers.Activation("tanh"),\n    layers.Dense(3),\n    layers.Activation("softmax"),\n])\nmodel.set_weights(ex.MODEL.get_weights())\n\nex.q2.check(model)',   # kept the inline activation as well
-        'model = keras.Sequential([\n    keras.Input(shape=(4,)),\n    layers.Dense(16),\n    layers.Activation("softmax"),\n    layers.Dense(3),\n    layers.Activation("tanh"),\n])\nmodel.set_weights(ex.MODEL.get_weights())\n\nex.q2.check(model)',   # the activations in the wrong order
+        # forgot to copy the weights
+        _separate_cell(copy=False),
+        # kept the inline activation as well
+        _separate_cell(first='layers.Dense(16, activation="tanh")'),
+        # the activations in the wrong order
+        _separate_cell(activations=("softmax", "tanh")),
     ],
 )
 
 
-def _train_dead_layer(activation, epochs=5):
-    """Train the lesson's digit classifier with its hidden biases started at -2; return the last accuracy."""
-    images, labels = load_digits(flatten=True)
-    hidden = keras.layers.Dense(64, activation=activation, kernel_initializer=keras.initializers.GlorotUniform(seed=1),
-                                bias_initializer=keras.initializers.Constant(-2.0))
-    model = keras.Sequential([keras.Input((64,)), hidden,
-                              keras.layers.Dense(10, kernel_initializer=keras.initializers.GlorotUniform(seed=2))])
-    model.compile(optimizer=keras.optimizers.SGD(0.1),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-    history = model.fit(images, labels, epochs=epochs, batch_size=64, shuffle=False, verbose=0)
-    return float(history.history["accuracy"][-1])
+q3 = Predict(
+    "Exercise 3 · Predict: Adam and a dead layer",
+    level="core",
+    options={
+        "a": "it comes back to life: Adam scales the tiny gradients up to full-size steps",
+        "b": "nothing at all: its weights and biases end exactly as they started",
+        "c": "a few units come back, slowly, as with leaky_relu",
+    },
+    answer="b",
+    why={
+        "a": "a dead ReLU unit's gradient is not tiny, it is exactly 0, and Adam's step for a weight whose "
+             "gradients were all 0 is 0: there is nothing to scale up",
+        "c": "leaky_relu recovers because its slope below 0 is not zero; a ReLU passes back exactly 0 for "
+             "negative inputs, whichever optimizer reads it",
+    },
+    hint=["Is the gradient that reaches a dead ReLU unit's weights small, or exactly zero?",
+          "Adam's step is (a running mean of the gradients) / (the square root of a running mean of their "
+          "squares + ε). What is it when every gradient so far was 0?"],
+)
+
+_IMAGES = load_digits(flatten=True)[0]
 
 
-def _is_nonlinear_activation(answer):
-    "it is the name of a non-linear keras.activations function"
-    assert isinstance(answer, str), f"got {type(answer).__name__}; pass a name such as 'tanh'"
-    function = getattr(keras.activations, answer, None)
-    assert callable(function) and not answer.startswith("_") and answer not in ("get", "serialize", "deserialize"), (
-        f"keras.activations has no activation {answer!r}"
-    )
-    assert function is not keras.activations.linear, "'linear' is no activation at all: the layer stays linear"
+def _network(widths, biases, seed):
+    """A ReLU MLP on the 64 digit pixels with negative hidden biases (fixed by seeds): some units are dead."""
+    stack = [keras.Input(shape=(64,))]
+    for k, (width, bias) in enumerate(zip(widths, biases)):
+        stack.append(keras.layers.Dense(width, activation="relu",
+                                        kernel_initializer=keras.initializers.GlorotUniform(seed=seed + k),
+                                        bias_initializer=keras.initializers.Constant(bias)))
+    stack.append(keras.layers.Dense(10, kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 9)))
+    return keras.Sequential(stack)
 
 
-def _learns_despite_the_bias(answer):
-    "with biases started at -2, SGD(0.1) gets above 50% training accuracy in 5 epochs"
-    accuracy = _train_dead_layer(answer)
-    assert accuracy > 0.5, f"with {answer!r} the training accuracy after 5 epochs is {accuracy:.3f}"
+#: The network of exercise 4: Dense(32, relu) -> Dense(32, relu) -> Dense(16, relu) -> Dense(10).
+DEEP = _network((32, 32, 16), (-0.8, -0.1, -0.1), seed=30)
+_OTHER = _network((24, 12), (-0.7, -0.2), seed=20)
 
 
-q3 = Exercise(
-    "Exercise 3 · Rescue the dead layer",
-    checks=[_is_nonlinear_activation, _learns_despite_the_bias],
-    hint=["Look at the derivative plots above: which activations still have a slope for negative inputs?",
-          "With relu every unit starts dead and gets no gradient. Pick an activation whose slope is not zero "
-          "for negative inputs, such as the exponential or the leaky variant of relu."],
-    solution="""
-    activation = "elu"      # "leaky_relu" works too
+def _expected_fractions(network, x):
+    fractions, h = [], np.asarray(x, dtype=np.float64)
+    for layer in network.layers[:-1]:
+        pre = h @ layer.kernel.numpy().astype(np.float64) + layer.bias.numpy().astype(np.float64)
+        fractions.append(float(np.mean(np.all(pre <= 0, axis=0))))
+        h = np.maximum(pre, 0.0)
+    return fractions
 
-    ex.q3.check(activation)
-    """,
+
+def _is_a_function(answer):
+    "dead_fractions is a function"
+    assert callable(answer), f"got {type(answer).__name__}; define it with def dead_fractions(model, x): ..."
+
+
+def _fractions_of(answer, network, what):
+    got = answer(network, _IMAGES)
+    assert got is not None, f"dead_fractions returned None for {what}: return the list of fractions"
+    return np.asarray([float(v) for v in got])
+
+
+def _deep_network(answer):
+    "for ex.DEEP on the digits it gives one fraction per hidden layer, each right"
+    got = _fractions_of(answer, DEEP, "ex.DEEP")
+    close(got, _expected_fractions(DEEP, _IMAGES), atol=1e-6, rtol=0.0,
+          what="the list for ex.DEEP (one fraction per hidden layer)")
+
+
+def _another_network(answer):
+    "it works for another network too (two hidden layers of 24 and 12 units)"
+    got = _fractions_of(answer, _OTHER, "a network with two hidden layers")
+    close(got, _expected_fractions(_OTHER, _IMAGES), atol=1e-6, rtol=0.0,
+          what="the list for a network with two hidden layers")
+
+
+def _fractions_cell(*, layers="model.layers[:-1]", axis=0, carried="np.asarray(layer.activation(pre_activations))",
+                    source="h"):
+    return f"""
+    def dead_fractions(model, x):
+        fractions = []
+        h = x
+        for layer in {layers}:
+            pre_activations = {source} @ layer.kernel.numpy() + layer.bias.numpy()
+            fractions.append(float(np.mean(np.all(pre_activations <= 0, axis={axis}))))
+            h = {carried}     # the next layer's input
+        return fractions
+
+    ex.q4.check(dead_fractions)
+    """
+
+
+q4 = Exercise(
+    "Exercise 4 · Dead units, layer by layer",
+    level="challenge",
+    checks=[_is_a_function, _deep_network, _another_network],
+    hint=["Walk through the hidden layers in order, carrying the current input h (it starts as x): compute "
+          "the layer's pre-activations from h, count its dead units as dead_fraction does, then pass the "
+          "layer's output on as the next h.",
+          "The hidden layers are model.layers[:-1]. pre = h @ layer.kernel.numpy() + layer.bias.numpy(); the "
+          "next input is the layer's output after its activation, layer.activation(pre), not pre itself."],
+    solution=_fractions_cell(),
     mistakes=[
-        'activation = "relu"\n\nex.q3.check(activation)',       # the dead layer itself
-        'activation = "linear"\n\nex.q3.check(activation)',     # no activation at all
-        'activation = "LeakyReLU"\n\nex.q3.check(activation)',  # the layer's class name, not the function's
+        # every layer fed the network's input x: the second layer's kernel does not fit it
+        _fractions_cell(source="x"),
+        # the pre-activations passed on without the ReLU
+        _fractions_cell(carried="pre_activations"),
+        # axis=1: the examples on which every unit is off, not the units that are off on every example
+        _fractions_cell(axis=1),
+        # the output layer counted as well
+        _fractions_cell(layers="model.layers"),
     ],
 )
