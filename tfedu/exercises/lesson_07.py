@@ -5,11 +5,13 @@
 >>> answer = float(np.mean(-np.log(ex.PROBABILITIES[np.arange(len(ex.LABELS)), ex.LABELS])))
 >>> ex.q1.check(answer).passed
 True
+>>> ex.q2.check("b").passed
+True
 """
 import keras
 import numpy as np
 
-from tfedu.exercises import Exercise, close
+from tfedu.exercises import Exercise, Predict, close
 
 _rng = np.random.default_rng(7)
 
@@ -34,10 +36,66 @@ def _equals_keras(answer):
 
 q1 = Exercise(
     "Exercise 1 · Cross-entropy by hand",
+    level="warm-up",
     checks=[_is_a_number, _equals_keras],
-    hint=['For each sample you need the probability the model gave its true class; cross-entropy is -log of it, averaged.', 'Fancy indexing picks one entry per row: probabilities[np.arange(len(labels)), labels]; then np.mean(-np.log(...)).'],
-    solution='probabilities, labels = ex.PROBABILITIES, ex.LABELS\npicked = probabilities[np.arange(len(labels)), labels]      # the probability of each true class\nanswer = float(np.mean(-np.log(picked)))\n\nex.q1.check(answer)',
-    mistakes=['probabilities, labels = ex.PROBABILITIES, ex.LABELS\npicked = probabilities[np.arange(len(labels)), labels]      # the probability of each true class\nanswer = float(np.mean(np.log(picked)))\n\nex.q1.check(answer)', 'probabilities, labels = ex.PROBABILITIES, ex.LABELS\npicked = probabilities[np.arange(len(labels)), labels]      # the probability of each true class\nanswer = float(np.sum(-np.log(picked)))\n\nex.q1.check(answer)', 'probabilities, labels = ex.PROBABILITIES, ex.LABELS\npicked = probabilities[:, labels]      # the probability of each true class\nanswer = float(np.mean(-np.log(picked)))\n\nex.q1.check(answer)'],
+    hint=["For each sample you need the probability the model gave its true class; cross-entropy is -log "
+          "of it, averaged.",
+          "Fancy indexing picks one entry per row: probabilities[np.arange(len(labels)), labels]; then "
+          "np.mean(-np.log(...))."],
+    solution="""
+    probabilities, labels = ex.PROBABILITIES, ex.LABELS
+    picked = probabilities[np.arange(len(labels)), labels]      # the probability of each true class
+    answer = float(np.mean(-np.log(picked)))
+
+    ex.q1.check(answer)
+    """,
+    mistakes=[
+        # the sign: log p is negative, cross-entropy is -log p
+        """
+        probabilities, labels = ex.PROBABILITIES, ex.LABELS
+        picked = probabilities[np.arange(len(labels)), labels]      # the probability of each true class
+        answer = float(np.mean(np.log(picked)))
+
+        ex.q1.check(answer)
+        """,
+        # a sum over the samples, not the mean
+        """
+        probabilities, labels = ex.PROBABILITIES, ex.LABELS
+        picked = probabilities[np.arange(len(labels)), labels]      # the probability of each true class
+        answer = float(np.sum(-np.log(picked)))
+
+        ex.q1.check(answer)
+        """,
+        # probabilities[:, labels] picks a whole column per label: a 6×6 table, not one entry per row
+        """
+        probabilities, labels = ex.PROBABILITIES, ex.LABELS
+        picked = probabilities[:, labels]      # the probability of each true class
+        answer = float(np.mean(-np.log(picked)))
+
+        ex.q1.check(answer)
+        """,
+    ],
+)
+
+
+q2 = Predict(
+    "Exercise 2 · Predict: the constant that MAE picks",
+    level="warm-up",
+    options={
+        "a": "22, the mean, as for MSE",
+        "b": "3, the median",
+        "c": "somewhere between 3 and 22: the outlier pulls less than with MSE, but it still pulls",
+    },
+    answer="b",
+    why={
+        "a": "MSE's pull on c grows with the error, MAE's does not: the gradient of |c - y| is ±1 however "
+             "far away y is",
+        "c": "every target pulls c with the same force, ±1, however far away it is, so only how many "
+             "targets lie on each side of c counts, not how far",
+    },
+    hint=["Think of the gradient of the loss with respect to c: how hard does each target pull?",
+          "d|c - y|/dc is +1 or -1: the target 100 pulls exactly as hard as the target 4. Where do the "
+          "pulls up and down cancel?"],
 )
 
 _Y_TRUE = _rng.lognormal(3.0, 1.5, (12, 1)).astype(np.float32)     # positive, from about 1 to 200
@@ -81,12 +139,42 @@ def _works_in_keras(answer):
           what="the loss evaluate() reports for a model that predicts y_pred")
 
 
-q2 = Exercise(
-    "Exercise 2 · A custom loss: squared error of logarithms",
+q3 = Exercise(
+    "Exercise 3 · A custom loss: squared error of logarithms",
+    level="core",
     checks=[_per_sample, _equals_keras_msle, _ratios_not_differences, _works_in_keras],
-    hint=['keras.ops.log1p(y) is log(1 + y): compare the two logs, not the values.', 'Square the difference of the two logs and take keras.ops.mean(..., axis=-1) for one value per sample.'],
-    solution='def msle(y_true, y_pred):\n    return keras.ops.mean((keras.ops.log1p(y_pred) - keras.ops.log1p(y_true)) ** 2, axis=-1)\n\nex.q2.check(msle)',
-    mistakes=['def msle(y_true, y_pred):\n    return keras.ops.mean((keras.ops.log1p(y_pred) - keras.ops.log1p(y_true)) ** 2)\n\nex.q2.check(msle)', 'def msle(y_true, y_pred):\n    return keras.ops.mean((keras.ops.log(y_pred) - keras.ops.log(y_true)) ** 2, axis=-1)\n\nex.q2.check(msle)', 'def msle(y_true, y_pred):\n    return keras.ops.mean((keras.ops.log1p(y_pred) - keras.ops.log1p(y_true)) ** 2, axis=0)\n\nex.q2.check(msle)'],
+    hint=["keras.ops.log1p(y) is log(1 + y): compare the two logs, not the values.",
+          "Square the difference of the two logs and take keras.ops.mean(..., axis=-1) for one value per "
+          "sample."],
+    solution="""
+    def msle(y_true, y_pred):
+        return keras.ops.mean((keras.ops.log1p(y_pred) - keras.ops.log1p(y_true)) ** 2, axis=-1)
+
+    ex.q3.check(msle)
+    """,
+    mistakes=[
+        # no axis: one number for the whole batch instead of one per sample
+        """
+        def msle(y_true, y_pred):
+            return keras.ops.mean((keras.ops.log1p(y_pred) - keras.ops.log1p(y_true)) ** 2)
+
+        ex.q3.check(msle)
+        """,
+        # log instead of log1p: log(y) instead of log(1 + y)
+        """
+        def msle(y_true, y_pred):
+            return keras.ops.mean((keras.ops.log(y_pred) - keras.ops.log(y_true)) ** 2, axis=-1)
+
+        ex.q3.check(msle)
+        """,
+        # axis=0 averages over the samples instead of within each one
+        """
+        def msle(y_true, y_pred):
+            return keras.ops.mean((keras.ops.log1p(y_pred) - keras.ops.log1p(y_true)) ** 2, axis=0)
+
+        ex.q3.check(msle)
+        """,
+    ],
 )
 
 _Y_BINARY = (_rng.random((16, 1)) < 0.3).astype(np.float32)
@@ -144,13 +232,85 @@ def _keeps_its_config(answer):
     assert abs(float(copy(_Y_BINARY, _P_BINARY)) - float(loss(_Y_BINARY, _P_BINARY))) < 1e-7, "the copy differs"
 
 
-q3 = Exercise(
-    "Exercise 3 · A Loss subclass: weighted cross-entropy",
+q5 = Exercise(
+    "Exercise 5 · A Loss subclass: weighted cross-entropy",
+    level="challenge",
     checks=[_is_a_loss_class, _can_be_called, _plain_when_weight_is_one, _weights_class_one, _same_for_any_batch,
             _keeps_its_config],
-    hint=['Subclass keras.losses.Loss: __init__ calls super().__init__(name=name, **kwargs) first, call() returns one value per sample, get_config() keeps positive_weight.', 'call() returns -(w * y_true * log(p) + (1 - y_true) * log(1 - p)) averaged over axis=-1; clip p to [keras.config.epsilon(), 1 - epsilon] before the logs. get_config adds positive_weight to super().get_config().'],
-    solution='class WeightedCrossentropy(keras.losses.Loss):\n    def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):\n        super().__init__(name=name, **kwargs)\n        self.positive_weight = positive_weight\n\n    def call(self, y_true, y_pred):\n        epsilon = keras.config.epsilon()\n        p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)\n        terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)\n        return keras.ops.mean(-terms, axis=-1)\n\n    def get_config(self):\n        return {**super().get_config(), "positive_weight": self.positive_weight}\n\nex.q3.check(WeightedCrossentropy)',
-    mistakes=['class WeightedCrossentropy(keras.losses.Loss):\n    def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):\n        self.positive_weight = positive_weight\n\n    def call(self, y_true, y_pred):\n        epsilon = keras.config.epsilon()\n        p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)\n        terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)\n        return keras.ops.mean(-terms, axis=-1)\n\n    def get_config(self):\n        return {**super().get_config(), "positive_weight": self.positive_weight}\n\nex.q3.check(WeightedCrossentropy)', 'class WeightedCrossentropy(keras.losses.Loss):\n    def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):\n        super().__init__(name=name, **kwargs)\n        self.positive_weight = positive_weight\n\n    def call(self, y_true, y_pred):\n        epsilon = keras.config.epsilon()\n        p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)\n        terms = y_true * keras.ops.log(p) + self.positive_weight * (1 - y_true) * keras.ops.log(1 - p)\n        return keras.ops.mean(-terms, axis=-1)\n\n    def get_config(self):\n        return {**super().get_config(), "positive_weight": self.positive_weight}\n\nex.q3.check(WeightedCrossentropy)', 'class WeightedCrossentropy(keras.losses.Loss):\n    def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):\n        super().__init__(name=name, **kwargs)\n        self.positive_weight = positive_weight\n\n    def call(self, y_true, y_pred):\n        epsilon = keras.config.epsilon()\n        p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)\n        terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)\n        return keras.ops.mean(-terms, axis=-1)\n\nex.q3.check(WeightedCrossentropy)'],
+    hint=["Subclass keras.losses.Loss: __init__ calls super().__init__(name=name, **kwargs) first, call() "
+          "returns one value per sample, get_config() keeps positive_weight.",
+          "call() returns -(w * y_true * log(p) + (1 - y_true) * log(1 - p)) averaged over axis=-1; clip p "
+          "to [keras.config.epsilon(), 1 - epsilon] before the logs. get_config adds positive_weight to "
+          "super().get_config()."],
+    solution="""
+    class WeightedCrossentropy(keras.losses.Loss):
+        def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.positive_weight = positive_weight
+
+        def call(self, y_true, y_pred):
+            epsilon = keras.config.epsilon()
+            p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)
+            terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)
+            return keras.ops.mean(-terms, axis=-1)
+
+        def get_config(self):
+            return {**super().get_config(), "positive_weight": self.positive_weight}
+
+    ex.q5.check(WeightedCrossentropy)
+    """,
+    mistakes=[
+        # no super().__init__: the base class never sets its name and reduction
+        """
+        class WeightedCrossentropy(keras.losses.Loss):
+            def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):
+                self.positive_weight = positive_weight
+
+            def call(self, y_true, y_pred):
+                epsilon = keras.config.epsilon()
+                p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)
+                terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)
+                return keras.ops.mean(-terms, axis=-1)
+
+            def get_config(self):
+                return {**super().get_config(), "positive_weight": self.positive_weight}
+
+        ex.q5.check(WeightedCrossentropy)
+        """,
+        # the weight on the class-0 term instead of the class-1 term
+        """
+        class WeightedCrossentropy(keras.losses.Loss):
+            def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):
+                super().__init__(name=name, **kwargs)
+                self.positive_weight = positive_weight
+
+            def call(self, y_true, y_pred):
+                epsilon = keras.config.epsilon()
+                p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)
+                terms = y_true * keras.ops.log(p) + self.positive_weight * (1 - y_true) * keras.ops.log(1 - p)
+                return keras.ops.mean(-terms, axis=-1)
+
+            def get_config(self):
+                return {**super().get_config(), "positive_weight": self.positive_weight}
+
+        ex.q5.check(WeightedCrossentropy)
+        """,
+        # no get_config: from_config cannot rebuild positive_weight
+        """
+        class WeightedCrossentropy(keras.losses.Loss):
+            def __init__(self, positive_weight=1.0, name="weighted_crossentropy", **kwargs):
+                super().__init__(name=name, **kwargs)
+                self.positive_weight = positive_weight
+
+            def call(self, y_true, y_pred):
+                epsilon = keras.config.epsilon()
+                p = keras.ops.clip(y_pred, epsilon, 1 - epsilon)
+                terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)
+                return keras.ops.mean(-terms, axis=-1)
+
+        ex.q5.check(WeightedCrossentropy)
+        """,
+    ],
 )
 
 #: Exercise 4: a small model with L2, L1 and L1+L2 penalties. Its weights are fixed by seeds.
@@ -178,8 +338,39 @@ def _penalty_matches(answer):
 
 q4 = Exercise(
     "Exercise 4 · The penalty by hand",
+    level="core",
     checks=[_is_a_number, _penalty_matches],
-    hint=['l2(λ) adds λ·Σw², l1(λ) adds λ·Σ|w|, l1_l2 adds both. Which layers carry which penalty?', 'Three terms: the first kernel (l2 0.01), the first bias (l1 0.1) and the second kernel (l1 0.001 + l2 0.02). Get the arrays with layer.kernel.numpy() and layer.bias.numpy().'],
-    solution='first, second = ex.REGULARIZED.layers\nanswer = (0.01 * np.sum(first.kernel.numpy() ** 2)\n          + 0.1 * np.sum(np.abs(first.bias.numpy()))\n          + 0.001 * np.sum(np.abs(second.kernel.numpy()))\n          + 0.02 * np.sum(second.kernel.numpy() ** 2))\n\nex.q4.check(answer)',
-    mistakes=['first, second = ex.REGULARIZED.layers\nanswer = (0.01 * np.sum(first.kernel.numpy() ** 2)\n          + 0.1 * np.sum(np.abs(first.bias.numpy()))\n          + 0.02 * np.sum(second.kernel.numpy() ** 2))\n\nex.q4.check(answer)', 'first, second = ex.REGULARIZED.layers\nanswer = (0.01 * np.sum(first.kernel.numpy() ** 2)\n          + 0.1 * np.sum(first.bias.numpy() ** 2)\n          + 0.001 * np.sum(np.abs(second.kernel.numpy()))\n          + 0.02 * np.sum(second.kernel.numpy() ** 2))\n\nex.q4.check(answer)'],
+    hint=["l2(λ) adds λ·Σw², l1(λ) adds λ·Σ|w|, l1_l2 adds both. Which layers carry which penalty?",
+          "Three terms: the first kernel (l2 0.01), the first bias (l1 0.1) and the second kernel (l1 "
+          "0.001 + l2 0.02). Get the arrays with layer.kernel.numpy() and layer.bias.numpy()."],
+    solution="""
+    first, second = ex.REGULARIZED.layers
+    answer = (0.01 * np.sum(first.kernel.numpy() ** 2)
+              + 0.1 * np.sum(np.abs(first.bias.numpy()))
+              + 0.001 * np.sum(np.abs(second.kernel.numpy()))
+              + 0.02 * np.sum(second.kernel.numpy() ** 2))
+
+    ex.q4.check(answer)
+    """,
+    mistakes=[
+        # the second kernel's l1 part of l1_l2 is forgotten
+        """
+        first, second = ex.REGULARIZED.layers
+        answer = (0.01 * np.sum(first.kernel.numpy() ** 2)
+                  + 0.1 * np.sum(np.abs(first.bias.numpy()))
+                  + 0.02 * np.sum(second.kernel.numpy() ** 2))
+
+        ex.q4.check(answer)
+        """,
+        # l1 on the bias squared like l2: l1 adds absolute values
+        """
+        first, second = ex.REGULARIZED.layers
+        answer = (0.01 * np.sum(first.kernel.numpy() ** 2)
+                  + 0.1 * np.sum(first.bias.numpy() ** 2)
+                  + 0.001 * np.sum(np.abs(second.kernel.numpy()))
+                  + 0.02 * np.sum(second.kernel.numpy() ** 2))
+
+        ex.q4.check(answer)
+        """,
+    ],
 )

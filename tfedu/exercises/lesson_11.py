@@ -2,14 +2,16 @@
 
 >>> import numpy as np
 >>> from tfedu.exercises import lesson_11 as ex
->>> ex.q2.check({0: 0.5, 1: 5.0}).passed
+>>> ex.q3.check({0: 0.5, 1: 5.0}).passed
 False
+>>> ex.q2.check("b").passed
+True
 """
 import keras
 import numpy as np
 
 from tfedu import data
-from tfedu.exercises import Exercise, close
+from tfedu.exercises import Exercise, Predict, close
 
 
 def _is_pair(answer):
@@ -37,11 +39,78 @@ def _validation_has_every_digit(answer):
 
 q1 = Exercise(
     "Exercise 1 · Shuffle before validation_split",
+    level="warm-up",
     checks=[_is_pair, _still_paired, _validation_has_every_digit],
-    hint=['Shuffle the images and the labels with one and the same random order.', 'order = np.random.default_rng(0).permutation(len(x_sorted)); then index both arrays with order.'],
-    solution='all_images, all_labels = tfedu.data.load_digits(flatten=True)\norder = np.argsort(all_labels, kind="stable")\nx_sorted, y_sorted = all_images[order], all_labels[order]\n\norder = np.random.default_rng(0).permutation(len(x_sorted))\nanswer = (x_sorted[order], y_sorted[order])\n\nex.q1.check(answer)',
-    mistakes=['all_images, all_labels = tfedu.data.load_digits(flatten=True)\norder = np.argsort(all_labels, kind="stable")\nx_sorted, y_sorted = all_images[order], all_labels[order]\n\norder = np.random.default_rng(0).permutation(len(x_sorted))\nanswer = (x_sorted[order], y_sorted)\n\nex.q1.check(answer)', 'all_images, all_labels = tfedu.data.load_digits(flatten=True)\norder = np.argsort(all_labels, kind="stable")\nx_sorted, y_sorted = all_images[order], all_labels[order]\n\norder = np.random.default_rng(0).permutation(len(x_sorted))\nanswer = (x_sorted, y_sorted)\n\nex.q1.check(answer)', 'all_images, all_labels = tfedu.data.load_digits(flatten=True)\norder = np.argsort(all_labels, kind="stable")\nx_sorted, y_sorted = all_images[order], all_labels[order]\n\norder = np.random.default_rng(0).permutation(len(x_sorted))\nanswer = (x_sorted[order], y_sorted[np.random.default_rng(1).permutation(len(y_sorted))])\n\nex.q1.check(answer)'],
+    hint=["Shuffle the images and the labels with one and the same random order.",
+          "order = np.random.default_rng(0).permutation(len(x_sorted)); then index both arrays with order."],
+    solution="""
+    all_images, all_labels = tfedu.data.load_digits(flatten=True)
+    order = np.argsort(all_labels, kind="stable")
+    x_sorted, y_sorted = all_images[order], all_labels[order]
+
+    order = np.random.default_rng(0).permutation(len(x_sorted))
+    answer = (x_sorted[order], y_sorted[order])
+
+    ex.q1.check(answer)
+    """,
+    mistakes=[
+        # only the images are shuffled: every image loses its label
+        """
+        all_images, all_labels = tfedu.data.load_digits(flatten=True)
+        order = np.argsort(all_labels, kind="stable")
+        x_sorted, y_sorted = all_images[order], all_labels[order]
+
+        order = np.random.default_rng(0).permutation(len(x_sorted))
+        answer = (x_sorted[order], y_sorted)
+
+        ex.q1.check(answer)
+        """,
+        # a permutation is made but never used
+        """
+        all_images, all_labels = tfedu.data.load_digits(flatten=True)
+        order = np.argsort(all_labels, kind="stable")
+        x_sorted, y_sorted = all_images[order], all_labels[order]
+
+        order = np.random.default_rng(0).permutation(len(x_sorted))
+        answer = (x_sorted, y_sorted)
+
+        ex.q1.check(answer)
+        """,
+        # two different permutations: the pairs are broken
+        """
+        all_images, all_labels = tfedu.data.load_digits(flatten=True)
+        order = np.argsort(all_labels, kind="stable")
+        x_sorted, y_sorted = all_images[order], all_labels[order]
+
+        order = np.random.default_rng(0).permutation(len(x_sorted))
+        answer = (x_sorted[order], y_sorted[np.random.default_rng(1).permutation(len(y_sorted))])
+
+        ex.q1.check(answer)
+        """,
+    ],
 )
+
+q2 = Predict(
+    "Exercise 2 · Predict: the epoch's loss and evaluate",
+    level="warm-up",
+    options={
+        "a": "they are equal: the same model on the same data",
+        "b": "the loss in history is larger",
+        "c": "the loss evaluate reports is larger: history holds the loss of the last batch, which the "
+             "optimizer has just fitted",
+    },
+    answer="b",
+    why={
+        "a": "the epoch's loss is averaged over its batches while the weights keep changing; evaluate "
+             "measures only the final weights",
+        "c": "history holds the mean over all the epoch's batches, and most of them were computed with "
+             "earlier, worse weights",
+    },
+    hint=["When, during the epoch, is each batch's loss computed, and with which weights?",
+          "Each batch's loss is computed before that batch's update, and the epoch's number is the mean "
+          "of them all: the first batches still used the random initial weights."],
+)
+
 
 #: Labels of the imbalanced "is it a zero?" task: 1 for zeros, 0 otherwise.
 IS_ZERO = (data.load_digits()[1] == 0).astype(np.int64)
@@ -60,12 +129,38 @@ def _balances(answer):
     close([got[0], got[1]], [expected[0], expected[1]], atol=1e-3, rtol=0, what="the weights [for 0, for 1]")
 
 
-q2 = Exercise(
-    "Exercise 2 · Balanced class weights",
+q3 = Exercise(
+    "Exercise 3 · Balanced class weights",
+    level="core",
     checks=[_is_dict, _balances],
-    hint=['Balanced weights make weight × count the same for both classes: the rarer class weighs more.', 'weight for class c = total number of samples / (2 × number of samples of class c); np.bincount counts them.'],
-    solution='is_zero = ex.IS_ZERO\ncounts = np.bincount(is_zero)\nclass_weight = {c: len(is_zero) / (2 * counts[c]) for c in (0, 1)}\n\nex.q2.check(class_weight)',
-    mistakes=['is_zero = ex.IS_ZERO\ncounts = np.bincount(is_zero)\nclass_weight = {c: len(is_zero) / counts[c] for c in (0, 1)}\n\nex.q2.check(class_weight)', 'is_zero = ex.IS_ZERO\ncounts = np.bincount(is_zero)\nclass_weight = {c: counts[c] / len(is_zero) for c in (0, 1)}\n\nex.q2.check(class_weight)'],
+    hint=["Balanced weights make weight × count the same for both classes: the rarer class weighs more.",
+          "weight for class c = total number of samples / (2 × number of samples of class c); np.bincount "
+          "counts them."],
+    solution="""
+    is_zero = ex.IS_ZERO
+    counts = np.bincount(is_zero)
+    class_weight = {c: len(is_zero) / (2 * counts[c]) for c in (0, 1)}
+
+    ex.q3.check(class_weight)
+    """,
+    mistakes=[
+        # total / count without the 2: both weights twice too large
+        """
+        is_zero = ex.IS_ZERO
+        counts = np.bincount(is_zero)
+        class_weight = {c: len(is_zero) / counts[c] for c in (0, 1)}
+
+        ex.q3.check(class_weight)
+        """,
+        # count / total: upside down, the common class weighs more
+        """
+        is_zero = ex.IS_ZERO
+        counts = np.bincount(is_zero)
+        class_weight = {c: counts[c] / len(is_zero) for c in (0, 1)}
+
+        ex.q3.check(class_weight)
+        """,
+    ],
 )
 
 
@@ -84,10 +179,187 @@ def _accurate(answer):
     assert accuracy >= 0.93, f"test accuracy is {accuracy:.3f}"
 
 
-q3 = Exercise(
-    "Exercise 3 · A digits classifier",
+q4 = Exercise(
+    "Exercise 4 · A digits classifier",
+    level="core",
     checks=[_is_keras_model, _accurate],
-    hint=['Start from the small classifier of lesson 10: one hidden layer, softmax output; compile it, then fit it on x_train, y_train.', 'A Dense(64, relu) hidden layer, softmax output, sparse_categorical_crossentropy, Adam, about 30 epochs on the training split is plenty.'],
-    solution='classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),\n                               layers.Dense(10, activation="softmax")])\nclassifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])\nclassifier.fit(x_train, y_train, epochs=30, verbose=0)\n\nex.q3.check(classifier)',
-    mistakes=['classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),\n                               layers.Dense(10, activation="softmax")])\nclassifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])\n\nex.q3.check(classifier)', 'classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),\n                               layers.Dense(10, activation="softmax")])\nclassifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])\nclassifier.fit(x_train, y_train, epochs=1, batch_size=len(x_train), verbose=0)\n\nex.q3.check(classifier)'],
+    hint=["Start from the small classifier of lesson 10: one hidden layer, softmax output; compile it, "
+          "then fit it on x_train, y_train.",
+          "A Dense(64, relu) hidden layer, softmax output, sparse_categorical_crossentropy, Adam, about 30 "
+          "epochs on the training split is plenty."],
+    solution="""
+    classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),
+                                   layers.Dense(10, activation="softmax")])
+    classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    classifier.fit(x_train, y_train, epochs=30, verbose=0)
+
+    ex.q4.check(classifier)
+    """,
+    mistakes=[
+        # compiled but never trained
+        """
+        classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),
+                                       layers.Dense(10, activation="softmax")])
+        classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+
+        ex.q4.check(classifier)
+        """,
+        # one epoch with a single batch: one optimizer step
+        """
+        classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),
+                                       layers.Dense(10, activation="softmax")])
+        classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        classifier.fit(x_train, y_train, epochs=1, batch_size=len(x_train), verbose=0)
+
+        ex.q4.check(classifier)
+        """,
+    ],
+)
+
+
+#: Exercise 5: 200 digits, so that batches of 48 leave a last batch of 8.
+_LOOP_X, _LOOP_Y = (array[:200] for array in data.load_digits(flatten=True))
+_LOOP_EPOCHS, _LOOP_BATCH = 2, 48
+
+
+def _loop_model():
+    glorot = keras.initializers.GlorotUniform
+    model = keras.Sequential([keras.Input((64,)),
+                              keras.layers.Dense(16, activation="relu", kernel_initializer=glorot(seed=111)),
+                              keras.layers.Dense(10, activation="softmax", kernel_initializer=glorot(seed=112))])
+    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+_LAST_RUN = []   # [(answer, result)]: both checks look at one run of the student's function
+
+
+def _run_both(answer):
+    """(fit's history, fit's model, what the answer returned, the answer's model), run once per answer."""
+    if _LAST_RUN and _LAST_RUN[0][0] is answer:
+        return _LAST_RUN[0][1]
+    _LAST_RUN.clear()
+    reference = _loop_model()
+    history = reference.fit(_LOOP_X, _LOOP_Y, batch_size=_LOOP_BATCH, epochs=_LOOP_EPOCHS, shuffle=False,
+                            verbose=0).history["loss"]
+    mine = _loop_model()
+    returned = answer(mine, _LOOP_X, _LOOP_Y, epochs=_LOOP_EPOCHS, batch_size=_LOOP_BATCH)
+    _LAST_RUN.append((answer, (history, reference, returned, mine)))
+    return history, reference, returned, mine
+
+
+def _is_a_function(answer):
+    "train is a function"
+    assert callable(answer), (
+        f"got {type(answer).__name__}; define it with def train(model, x, y, epochs, batch_size=32)"
+    )
+
+
+def _same_weights_as_fit(answer):
+    "train(model, x, y, epochs=2, batch_size=48) leaves the weights fit(..., shuffle=False) leaves"
+    _, reference, _, mine = _run_both(answer)
+    steps, expected_steps = int(mine.optimizer.iterations), int(reference.optimizer.iterations)
+    assert steps == expected_steps, (
+        f"the optimizer took {'more' if steps > expected_steps else 'fewer'} steps than fit does "
+        "(one per batch, and the last batch may be smaller than batch_size)"
+    )
+    differ = sum(int(np.sum(~np.isclose(a, b, atol=1e-6, rtol=1e-5)))
+                 for a, b in zip(mine.get_weights(), reference.get_weights()))
+    assert differ == 0, f"{differ} weights differ from fit's: were the batches the same, in the same order?"
+
+
+def _epoch_losses_like_fit(answer):
+    "it returns one mean loss per epoch, equal to fit's history['loss']"
+    history, _, returned, _ = _run_both(answer)
+    assert np.shape(returned) == (_LOOP_EPOCHS,), (
+        f"it returned {type(returned).__name__} of shape {np.shape(returned)}: one number per epoch, in a list"
+    )
+    close([float(v) for v in returned], history, atol=1e-5, rtol=1e-5, what="the list of epoch losses")
+
+
+q5 = Exercise(
+    "Exercise 5 · Your own fit",
+    level="challenge",
+    checks=[_is_a_function, _same_weights_as_fit, _epoch_losses_like_fit],
+    hint=["Two loops: one over the epochs, one over the start of each batch, range(0, len(x), batch_size). "
+          "Slicing past the end of an array is fine: the last batch is simply shorter.",
+          "model.train_on_batch(x_batch, y_batch, return_dict=True)['loss'] is that batch's mean loss. fit "
+          "weights each batch by its size: add loss * len(x_batch) over the epoch and divide by len(x)."],
+    solution="""
+    def train(model, x, y, epochs, batch_size=32):
+        epoch_losses = []
+        for epoch in range(epochs):
+            total = 0.0
+            for start in range(0, len(x), batch_size):
+                x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
+                loss = model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"]
+                total += loss * len(x_batch)
+            epoch_losses.append(total / len(x))
+        return epoch_losses
+
+    ex.q5.check(train)
+    """,
+    mistakes=[
+        # only whole batches: the last, shorter batch is never trained on
+        """
+        def train(model, x, y, epochs, batch_size=32):
+            epoch_losses = []
+            for epoch in range(epochs):
+                total = 0.0
+                for step in range(len(x) // batch_size):
+                    start = step * batch_size
+                    x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
+                    loss = model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"]
+                    total += loss * len(x_batch)
+                epoch_losses.append(total / len(x))
+            return epoch_losses
+
+        ex.q5.check(train)
+        """,
+        # the plain mean of the batch losses: the short last batch counts as much as a full one
+        """
+        def train(model, x, y, epochs, batch_size=32):
+            epoch_losses = []
+            for epoch in range(epochs):
+                losses = []
+                for start in range(0, len(x), batch_size):
+                    x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
+                    losses.append(model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"])
+                epoch_losses.append(np.mean(losses))
+            return epoch_losses
+
+        ex.q5.check(train)
+        """,
+        # random batches, as in section 3: not the order fit uses with shuffle=False
+        """
+        def train(model, x, y, epochs, batch_size=32):
+            rng = np.random.default_rng(0)
+            epoch_losses = []
+            for epoch in range(epochs):
+                total = 0.0
+                for start in range(0, len(x), batch_size):
+                    index = rng.integers(0, len(x), batch_size)
+                    loss = model.train_on_batch(x[index], y[index], return_dict=True)["loss"]
+                    total += loss * batch_size
+                epoch_losses.append(total / (batch_size * len(range(0, len(x), batch_size))))
+            return epoch_losses
+
+        ex.q5.check(train)
+        """,
+        # the total is never reset: each epoch's "mean" includes the epochs before it
+        """
+        def train(model, x, y, epochs, batch_size=32):
+            epoch_losses = []
+            total = 0.0
+            for epoch in range(epochs):
+                for start in range(0, len(x), batch_size):
+                    x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
+                    loss = model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"]
+                    total += loss * len(x_batch)
+                epoch_losses.append(total / len(x))
+            return epoch_losses
+
+        ex.q5.check(train)
+        """,
+    ],
 )
