@@ -1,4 +1,4 @@
-"""Exercises for lesson 07 (losses and regularization).
+"""Exercises for lesson 07 (losses).
 
 >>> import numpy as np
 >>> from tfedu.exercises import lesson_07 as ex
@@ -232,8 +232,8 @@ def _keeps_its_config(answer):
     assert abs(float(copy(_Y_BINARY, _P_BINARY)) - float(loss(_Y_BINARY, _P_BINARY))) < 1e-7, "the copy differs"
 
 
-q5 = Exercise(
-    "Exercise 5 · A Loss subclass: weighted cross-entropy",
+q4 = Exercise(
+    "Exercise 4 · A Loss subclass: weighted cross-entropy",
     level="challenge",
     checks=[_is_a_loss_class, _can_be_called, _plain_when_weight_is_one, _weights_class_one, _same_for_any_batch,
             _keeps_its_config],
@@ -257,7 +257,7 @@ q5 = Exercise(
         def get_config(self):
             return {**super().get_config(), "positive_weight": self.positive_weight}
 
-    ex.q5.check(WeightedCrossentropy)
+    ex.q4.check(WeightedCrossentropy)
     """,
     mistakes=[
         # no super().__init__: the base class never sets its name and reduction
@@ -275,7 +275,7 @@ q5 = Exercise(
             def get_config(self):
                 return {**super().get_config(), "positive_weight": self.positive_weight}
 
-        ex.q5.check(WeightedCrossentropy)
+        ex.q4.check(WeightedCrossentropy)
         """,
         # the weight on the class-0 term instead of the class-1 term
         """
@@ -293,7 +293,7 @@ q5 = Exercise(
             def get_config(self):
                 return {**super().get_config(), "positive_weight": self.positive_weight}
 
-        ex.q5.check(WeightedCrossentropy)
+        ex.q4.check(WeightedCrossentropy)
         """,
         # no get_config: from_config cannot rebuild positive_weight
         """
@@ -308,69 +308,7 @@ q5 = Exercise(
                 terms = self.positive_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p)
                 return keras.ops.mean(-terms, axis=-1)
 
-        ex.q5.check(WeightedCrossentropy)
-        """,
-    ],
-)
-
-#: Exercise 4: a small model with L2, L1 and L1+L2 penalties. Its weights are fixed by seeds.
-REGULARIZED = keras.Sequential(
-    [
-        keras.Input(shape=(5,)),
-        keras.layers.Dense(4, activation="relu", kernel_regularizer=keras.regularizers.l2(0.01),
-                           bias_regularizer=keras.regularizers.l1(0.1),
-                           kernel_initializer=keras.initializers.GlorotUniform(seed=71),
-                           bias_initializer=keras.initializers.RandomNormal(stddev=0.5, seed=72)),
-        keras.layers.Dense(2, kernel_regularizer=keras.regularizers.l1_l2(l1=0.001, l2=0.02),
-                           kernel_initializer=keras.initializers.GlorotUniform(seed=73)),
-    ],
-    name="regularized",
-)
-
-
-def _penalty_matches(answer):
-    "it equals the sum of REGULARIZED.losses"
-    _is_a_number(answer)
-    expected = float(np.sum([float(v) for v in REGULARIZED.losses]))
-    got = float(answer.numpy() if hasattr(answer, "numpy") else answer)
-    close(got, expected, atol=1e-5, rtol=0, what="the penalty")
-
-
-q4 = Exercise(
-    "Exercise 4 · The penalty by hand",
-    level="core",
-    checks=[_is_a_number, _penalty_matches],
-    hint=["l2(λ) adds λ·Σw², l1(λ) adds λ·Σ|w|, l1_l2 adds both. Which layers carry which penalty?",
-          "Three terms: the first kernel (l2 0.01), the first bias (l1 0.1) and the second kernel (l1 "
-          "0.001 + l2 0.02). Get the arrays with layer.kernel.numpy() and layer.bias.numpy()."],
-    solution="""
-    first, second = ex.REGULARIZED.layers
-    answer = (0.01 * np.sum(first.kernel.numpy() ** 2)
-              + 0.1 * np.sum(np.abs(first.bias.numpy()))
-              + 0.001 * np.sum(np.abs(second.kernel.numpy()))
-              + 0.02 * np.sum(second.kernel.numpy() ** 2))
-
-    ex.q4.check(answer)
-    """,
-    mistakes=[
-        # the second kernel's l1 part of l1_l2 is forgotten
-        """
-        first, second = ex.REGULARIZED.layers
-        answer = (0.01 * np.sum(first.kernel.numpy() ** 2)
-                  + 0.1 * np.sum(np.abs(first.bias.numpy()))
-                  + 0.02 * np.sum(second.kernel.numpy() ** 2))
-
-        ex.q4.check(answer)
-        """,
-        # l1 on the bias squared like l2: l1 adds absolute values
-        """
-        first, second = ex.REGULARIZED.layers
-        answer = (0.01 * np.sum(first.kernel.numpy() ** 2)
-                  + 0.1 * np.sum(first.bias.numpy() ** 2)
-                  + 0.001 * np.sum(np.abs(second.kernel.numpy()))
-                  + 0.02 * np.sum(second.kernel.numpy() ** 2))
-
-        ex.q4.check(answer)
+        ex.q4.check(WeightedCrossentropy)
         """,
     ],
 )

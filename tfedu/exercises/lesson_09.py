@@ -1,8 +1,8 @@
-"""Exercises for lesson 09 (optimizers).
+"""Exercises for lesson 09 (metrics).
 
 >>> from tfedu.exercises import lesson_09 as ex
->>> ex.q1.check(...).answered
-False
+>>> ex.q1.check(0.6).passed
+True
 >>> ex.q2.check("b").passed
 True
 """
@@ -11,317 +11,233 @@ import numpy as np
 
 from tfedu.exercises import Exercise, Predict, close
 
-W0 = np.array([1.0, -2.0], dtype="float32")
-GRADIENT = np.array([0.5, 1.0], dtype="float32")
+#: Five predictions over four classes, and the true classes.
+PROBABILITIES = np.array([[0.1, 0.5, 0.3, 0.1],      # no ties, so "the top two" is unambiguous
+                          [0.6, 0.1, 0.2, 0.1],
+                          [0.2, 0.25, 0.45, 0.1],
+                          [0.3, 0.4, 0.2, 0.1],
+                          [0.25, 0.2, 0.15, 0.4]], dtype="float32")
+LABELS = np.array([2, 0, 1, 3, 2])
 
 
-def _two_momentum_steps(answer):
-    "it is w after two SGD steps with learning rate 0.1 and momentum 0.9 (same gradient twice)"
-    velocity = np.zeros(2)
-    w = W0.astype(np.float64)
-    for _ in range(2):
-        velocity = 0.9 * velocity - 0.1 * GRADIENT
-        w = w + velocity
-    close(np.asarray(answer, dtype=np.float64), w, atol=1e-5, what="w")
+def _top2(answer):
+    "it is the fraction of rows whose true class is among the two highest probabilities"
+    top_two = np.argsort(-PROBABILITIES, axis=1)[:, :2]
+    expected = float(np.mean([label in row for label, row in zip(LABELS, top_two)]))
+    close(float(answer), expected, what="the top-2 accuracy")
 
 
 q1 = Exercise(
-    "Exercise 1 · Momentum by hand",
+    "Exercise 1 · Top-2 accuracy by hand",
     level="warm-up",
-    checks=[_two_momentum_steps],
-    hint=["Momentum keeps a velocity that starts at 0; each step updates the velocity first, then w.",
-          "velocity = momentum * velocity - learning_rate * gradient; w = w + velocity. Start from "
-          "velocity 0 and do it twice."],
+    checks=[_top2],
+    hint=["For each row, find the columns of the two largest probabilities, then ask whether the label is "
+          "one of them.",
+          "np.argsort(-probabilities, axis=1)[:, :2] gives the top two columns of each row; average `label "
+          "in row` over the rows."],
     solution="""
-    velocity = np.zeros(2)
-    w = w0.copy()
-    for _ in range(2):
-        velocity = 0.9 * velocity - 0.1 * gradient
-        w = w + velocity
+    top_two = np.argsort(-probabilities, axis=1)[:, :2]
+    top2_accuracy = np.mean([label in row for label, row in zip(labels, top_two)])
 
-    ex.q1.check(w)
+    ex.q1.check(top2_accuracy)
     """,
     mistakes=[
-        # + instead of -: the velocity points uphill
+        # [:, :1] keeps only the top one: that is plain accuracy
         """
-        velocity = np.zeros(2)
-        w = w0.copy()
-        for _ in range(2):
-            velocity = 0.9 * velocity + 0.1 * gradient
-            w = w + velocity
+        top_two = np.argsort(-probabilities, axis=1)[:, :1]
+        top2_accuracy = np.mean([label in row for label, row in zip(labels, top_two)])
 
-        ex.q1.check(w)
+        ex.q1.check(top2_accuracy)
         """,
-        # one step instead of two
+        # argsort without the minus sorts from the smallest: the two lowest probabilities
         """
-        velocity = np.zeros(2)
-        w = w0.copy()
-        for _ in range(1):
-            velocity = 0.9 * velocity - 0.1 * gradient
-            w = w + velocity
+        top_two = np.argsort(probabilities, axis=1)[:, :2]
+        top2_accuracy = np.mean([label in row for label, row in zip(labels, top_two)])
 
-        ex.q1.check(w)
+        ex.q1.check(top2_accuracy)
         """,
-        # the velocity forgets its past: that is plain SGD, twice
+        # axis=0 sorts each column over the samples instead of each row over the classes
         """
-        velocity = np.zeros(2)
-        w = w0.copy()
-        for _ in range(2):
-            velocity = - 0.1 * gradient
-            w = w + velocity
+        top_two = np.argsort(-probabilities, axis=0)[:, :2]
+        top2_accuracy = np.mean([label in row for label, row in zip(labels, top_two)])
 
-        ex.q1.check(w)
+        ex.q1.check(top2_accuracy)
         """,
     ],
 )
-
-
-def _is_choice(answer):
-    "the answer is (optimizer name, learning rate)"
-    from tfedu.optimizers import OPTIMIZERS
-
-    assert isinstance(answer, tuple) and len(answer) == 2, f"got {answer!r}; give (name, learning_rate)"
-    assert answer[0] in OPTIMIZERS, f"{answer[0]!r} is not one of {list(OPTIMIZERS)}"
-
-
-def _solves_the_valley(answer):
-    "it gets the ill-conditioned quadratic's loss below 0.01 within 60 steps"
-    import matplotlib.pyplot as plt
-
-    from tfedu.optimizers import optimizer_race
-
-    name, rate = answer
-    race = optimizer_race("quadratic", [name], learning_rate=float(rate), steps=60)
-    plt.close(race.figure)
-    final = float(race.losses[name][-1])
-    assert race.stopped[name] is None and final < 0.01, f"{name} at {rate}: final loss {final:.4g}"
-
 
 
 q2 = Predict(
-    "Exercise 2 · Predict: a loss 1000 times larger",
+    "Exercise 2 · Predict: accuracy on logits",
     level="warm-up",
     options={
-        "a": "both take steps 1000 times longer, and both diverge",
-        "b": "SGD diverges; Adam follows exactly the same path as before",
-        "c": "both follow the same paths as before: multiplying the loss does not move its minimum",
-        "d": "Adam diverges; SGD follows the same path as before",
+        "a": "1.0: once the sigmoid is applied, every example is on the right side of 0.5",
+        "b": "less than 1.0, although every example is classified right",
+        "c": "an error: the loss says the outputs are logits, and accuracy needs probabilities",
     },
     answer="b",
     why={
-        "a": "Adam divides m̂ by √ŝ, and both grow with the gradient: a factor 1000 in every gradient cancels",
-        "c": "SGD's step is η·g: a gradient 1000 times larger gives a step 1000 times longer, far past its "
-             "stability limit",
-        "d": "it is SGD whose step η·g grows with the gradient; Adam's m̂ / √ŝ stays the same when every "
-             "gradient is multiplied by the same factor",
+        "a": "nobody applies the sigmoid for the metric: \"accuracy\" compares the model's raw outputs "
+             "with 0.5",
+        "c": "a metric is not told about the loss's from_logits; it takes whatever numbers the model "
+             "outputs, and any numbers can be compared with a threshold",
     },
-    hint=["Write each optimizer's step with the gradient replaced by 1000·g. Which one notices?",
-          "SGD moves by η·g. Adam moves by η·m̂/(√ŝ + ε), where m̂ averages g and ŝ averages g²: multiply g "
-          "by 1000 and see what happens to that ratio."],
+    hint=["from_logits=True is an argument of the loss. Does the metric know about it?",
+          "\"accuracy\" here is BinaryAccuracy(threshold=0.5), applied to the model's outputs as they are. "
+          "Which of the five logits are above 0.5?"],
 )
 
-q3 = Exercise(
-    "Exercise 3 · Beat the narrow valley",
-    level="core",
-    checks=[_is_choice, _solves_the_valley],
-    hint=["Run optimizer_race(\"quadratic\", ...) with a few optimizers and learning rates and look at the "
-          "final losses.",
-          "Adaptive methods (RMSprop, Adam) rescale each direction, so a fairly large rate works for both "
-          "the steep and the flat one."],
-    solution="""
-    choice = ("Adam", 0.3)
 
-    ex.q3.check(choice)
+def _per_sample(answer):
+    "it returns one value per sample: |y - ŷ| / |y| as a percentage"
+    y_true = np.array([[100.0], [50.0], [20.0]], dtype="float32")
+    y_pred = np.array([[110.0], [45.0], [20.0]], dtype="float32")
+    got = np.asarray(answer(y_true, y_pred)).reshape(-1)
+    expected = [10.0, 10.0, 0.0]
+    close(got, expected, atol=1e-4, what="the percent error per sample (for 3 samples)")
+
+
+def _works_in_compile(answer):
+    "Keras reports it under the function's name during evaluate"
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile("sgd", "mse", metrics=[answer])
+    result = model.evaluate(np.array([[1.0], [2.0]]), np.array([[2.0], [4.0]]), verbose=0, return_dict=True)
+    assert answer.__name__ in result, f"evaluate reported {sorted(result)}"
+    close(result[answer.__name__], 50.0, atol=1e-3, what=f"{answer.__name__} as evaluate reports it")
+
+
+q3 = Exercise(
+    "Exercise 3 · A metric function",
+    level="core",
+    checks=[_per_sample, _works_in_compile],
+    hint=["|y - ŷ| / |y| is the error relative to the truth; a percentage multiplies by 100.",
+          "keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true) * 100, averaged over the last axis "
+          "(keras.ops.mean(..., axis=-1)) so each sample gives one number."],
+    solution="""
+    def percent_error(y_true, y_pred):
+        return keras.ops.mean(keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true), axis=-1) * 100
+
+    ex.q3.check(percent_error)
     """,
     mistakes=[
-        # plain SGD at a tiny rate crawls along the flat direction
+        # a fraction, not a percentage: the factor 100 is missing
         """
-        choice = ("SGD", 0.001)
+        def percent_error(y_true, y_pred):
+            return keras.ops.mean(keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true), axis=-1)
 
-        ex.q3.check(choice)
+        ex.q3.check(percent_error)
         """,
-        # the names are case-sensitive: 'Adam', not 'adam'
+        # no axis: one number for the whole batch instead of one per sample
         """
-        choice = ("adam", 0.3)
+        def percent_error(y_true, y_pred):
+            return keras.ops.mean(keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_true)) * 100
 
-        ex.q3.check(choice)
+        ex.q3.check(percent_error)
         """,
-        # Adam's default rate is far too small for 60 steps
+        # divided by the prediction instead of the true value
         """
-        choice = ("Adam", 0.001)
+        def percent_error(y_true, y_pred):
+            return keras.ops.mean(keras.ops.abs(y_true - y_pred) / keras.ops.abs(y_pred), axis=-1) * 100
 
-        ex.q3.check(choice)
+        ex.q3.check(percent_error)
         """,
     ],
 )
 
 
-#: Exercise 4: the settings the schedule is tried with, and its rate at a few steps.
-_SETTINGS = {"peak": 0.1, "warmup_steps": 10, "half_life": 20}
-_STEPS = (0, 5, 10, 20, 30, 50)
+def _is_metric_class(answer):
+    "it is a keras.metrics.Metric subclass"
+    assert isinstance(answer, type) and issubclass(answer, keras.metrics.Metric), f"got {answer!r}"
 
 
-def _warm_up_then_decay(step, peak, warmup_steps, half_life):
-    if step < warmup_steps:
-        return peak * step / warmup_steps
-    return peak * 0.5 ** ((step - warmup_steps) / half_life)
+def _tracks_the_maximum(answer):
+    "over several batches, result() is the largest |y_true - y_pred| seen"
+    metric = answer()
+    metric.update_state(np.array([1.0, 2.0]), np.array([1.5, 2.0]))
+    metric.update_state(np.array([0.0, 5.0]), np.array([3.0, 4.0]))
+    metric.update_state(np.array([1.0]), np.array([1.0]))
+    close(float(metric.result()), 3.0, what="result() after three batches")
 
 
-def _is_a_schedule_class(answer):
-    "WarmUpThenDecay(peak=0.1, warmup_steps=10, half_life=20) creates a LearningRateSchedule"
-    assert isinstance(answer, type) and issubclass(answer, keras.optimizers.schedules.LearningRateSchedule), (
-        f"got {answer!r}; pass the class itself, a subclass of keras.optimizers.schedules.LearningRateSchedule"
-    )
-    answer(**_SETTINGS)
-
-
-def _rates(schedule, steps=_STEPS):
-    rates = []
-    for step in steps:
-        try:
-            rates.append(float(schedule(keras.Variable(step, dtype="int64", trainable=False))))
-        except (TypeError, ValueError) as error:
-            raise AssertionError(f"called with the step as an optimizer passes it (its int64 `iterations` "
-                                 f"variable), it raised {type(error).__name__}: {str(error)[:160]}") from None
-    return rates
-
-
-def _climbs_then_halves(answer):
-    "it climbs linearly to peak over warmup_steps, then halves every half_life steps"
-    expected = [_warm_up_then_decay(step, **_SETTINGS) for step in _STEPS]
-    close(_rates(answer(**_SETTINGS)), expected, atol=1e-6, rtol=1e-5,
-          what="the list of rates at steps 0, 5, 10, 20, 30 and 50")
-
-
-def _works_in_fit(answer):
-    "it drives SGD inside fit, where the step is a symbolic tensor"
-    import tensorflow as tf
-
-    x = np.linspace(-1, 1, 48, dtype="float32")[:, None]
-    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
-    model.compile(keras.optimizers.SGD(learning_rate=answer(**_SETTINGS)), "mse")
-    try:
-        model.fit(x, 2 * x, batch_size=4, epochs=1, shuffle=False, verbose=0)
-    except tf.errors.OperatorNotAllowedInGraphError:
-        raise AssertionError("inside fit the step is a symbolic tensor, and a Python `if` cannot test it") from None
-    after = float(model.optimizer.learning_rate)
-    close(after, _warm_up_then_decay(12, **_SETTINGS), atol=1e-6, rtol=1e-5,
-          what="the optimizer's rate after 12 steps of fit")
-
-
-def _keeps_its_config(answer):
-    "get_config() and from_config() rebuild the same schedule (so a model using it can be saved)"
-    schedule = answer(**_SETTINGS)
-    try:
-        config = schedule.get_config()
-    except NotImplementedError:
-        raise AssertionError("get_config() raised NotImplementedError: LearningRateSchedule has none of its own; "
-                             "return the three arguments") from None
-    copy = type(schedule).from_config(config)
-    close(_rates(copy), _rates(schedule), atol=1e-7, what="the copy's rates")
+def _resets(answer):
+    "reset_state() starts again from zero"
+    metric = answer()
+    metric.update_state(np.array([0.0]), np.array([9.0]))
+    metric.reset_state()
+    metric.update_state(np.array([0.0]), np.array([1.0]))
+    assert abs(float(metric.result()) - 1.0) < 1e-6, f"after reset, result() is {float(metric.result())}"
 
 
 q4 = Exercise(
-    "Exercise 4 · A warm-up schedule",
+    "Exercise 4 · A stateful metric",
     level="challenge",
-    checks=[_is_a_schedule_class, _climbs_then_halves, _works_in_fit, _keeps_its_config],
-    hint=["Subclass keras.optimizers.schedules.LearningRateSchedule: store the three arguments in __init__, "
-          "compute the rate in __call__(self, step), return the arguments from get_config().",
-          "The step arrives as the optimizer's int64 iteration count: cast it first, step = "
-          "keras.ops.cast(step, 'float32'), as Keras's own schedules do. Compute both formulas and choose "
-          "with keras.ops.where(step < self.warmup_steps, warming, decaying): a Python `if` on a tensor "
-          "fails inside fit."],
+    checks=[_is_metric_class, _tracks_the_maximum, _resets],
+    hint=["A Metric keeps state in weights made in __init__ (after super().__init__); update_state changes "
+          "them, result() reads them.",
+          "Keep one scalar weight (add_weight(shape=(), initializer='zeros')); in update_state assign "
+          "keras.ops.maximum(current, keras.ops.max(keras.ops.abs(y_true - y_pred)))."],
     solution="""
-    class WarmUpThenDecay(keras.optimizers.schedules.LearningRateSchedule):
-        def __init__(self, peak, warmup_steps, half_life):
-            self.peak = peak
-            self.warmup_steps = warmup_steps
-            self.half_life = half_life
+    class MaxAbsoluteError(keras.metrics.Metric):
+        def __init__(self, name="max_abs_error", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.largest = self.add_weight(shape=(), initializer="zeros", name="largest")
 
-        def __call__(self, step):
-            step = keras.ops.cast(step, "float32")
-            warming = self.peak * step / self.warmup_steps
-            decaying = self.peak * 0.5 ** ((step - self.warmup_steps) / self.half_life)
-            return keras.ops.where(step < self.warmup_steps, warming, decaying)
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            error = keras.ops.max(keras.ops.abs(keras.ops.cast(y_true, "float32") - keras.ops.cast(y_pred, "float32")))
+            self.largest.assign(keras.ops.maximum(self.largest, error))
 
-        def get_config(self):
-            return {"peak": self.peak, "warmup_steps": self.warmup_steps, "half_life": self.half_life}
+        def result(self):
+            return self.largest
 
-    ex.q4.check(WarmUpThenDecay)
+    ex.q4.check(MaxAbsoluteError)
     """,
     mistakes=[
-        # a Python if on the step: fine on a number, an error inside fit
+        # assign(error) keeps only the last batch's largest error, not the largest so far
         """
-        class WarmUpThenDecay(keras.optimizers.schedules.LearningRateSchedule):
-            def __init__(self, peak, warmup_steps, half_life):
-                self.peak = peak
-                self.warmup_steps = warmup_steps
-                self.half_life = half_life
+        class MaxAbsoluteError(keras.metrics.Metric):
+            def __init__(self, name="max_abs_error", **kwargs):
+                super().__init__(name=name, **kwargs)
+                self.largest = self.add_weight(shape=(), initializer="zeros", name="largest")
 
-            def __call__(self, step):
-                step = keras.ops.cast(step, "float32")
-                if step < self.warmup_steps:
-                    return self.peak * step / self.warmup_steps
-                return self.peak * 0.5 ** ((step - self.warmup_steps) / self.half_life)
+            def update_state(self, y_true, y_pred, sample_weight=None):
+                error = keras.ops.max(keras.ops.abs(keras.ops.cast(y_true, "float32") - keras.ops.cast(y_pred, "float32")))
+                self.largest.assign(error)
 
-            def get_config(self):
-                return {"peak": self.peak, "warmup_steps": self.warmup_steps, "half_life": self.half_life}
+            def result(self):
+                return self.largest
 
-        ex.q4.check(WarmUpThenDecay)
+        ex.q4.check(MaxAbsoluteError)
         """,
-        # // instead of /: a staircase that halves only at whole half-lives, not smoothly
+        # the mean error of each batch instead of its largest
         """
-        class WarmUpThenDecay(keras.optimizers.schedules.LearningRateSchedule):
-            def __init__(self, peak, warmup_steps, half_life):
-                self.peak = peak
-                self.warmup_steps = warmup_steps
-                self.half_life = half_life
+        class MaxAbsoluteError(keras.metrics.Metric):
+            def __init__(self, name="max_abs_error", **kwargs):
+                super().__init__(name=name, **kwargs)
+                self.largest = self.add_weight(shape=(), initializer="zeros", name="largest")
 
-            def __call__(self, step):
-                step = keras.ops.cast(step, "float32")
-                warming = self.peak * step / self.warmup_steps
-                decaying = self.peak * 0.5 ** ((step - self.warmup_steps) // self.half_life)
-                return keras.ops.where(step < self.warmup_steps, warming, decaying)
+            def update_state(self, y_true, y_pred, sample_weight=None):
+                error = keras.ops.mean(keras.ops.abs(keras.ops.cast(y_true, "float32") - keras.ops.cast(y_pred, "float32")))
+                self.largest.assign(keras.ops.maximum(self.largest, error))
 
-            def get_config(self):
-                return {"peak": self.peak, "warmup_steps": self.warmup_steps, "half_life": self.half_life}
+            def result(self):
+                return self.largest
 
-        ex.q4.check(WarmUpThenDecay)
+        ex.q4.check(MaxAbsoluteError)
         """,
-        # the decay counts from step 0, not from the end of the warm-up: a jump down at warmup_steps
+        # no super().__init__: add_weight needs the base class set up first
         """
-        class WarmUpThenDecay(keras.optimizers.schedules.LearningRateSchedule):
-            def __init__(self, peak, warmup_steps, half_life):
-                self.peak = peak
-                self.warmup_steps = warmup_steps
-                self.half_life = half_life
+        class MaxAbsoluteError(keras.metrics.Metric):
+            def __init__(self, name="max_abs_error", **kwargs):
+                self.largest = self.add_weight(shape=(), initializer="zeros", name="largest")
 
-            def __call__(self, step):
-                step = keras.ops.cast(step, "float32")
-                warming = self.peak * step / self.warmup_steps
-                decaying = self.peak * 0.5 ** (step / self.half_life)
-                return keras.ops.where(step < self.warmup_steps, warming, decaying)
+            def update_state(self, y_true, y_pred, sample_weight=None):
+                error = keras.ops.max(keras.ops.abs(keras.ops.cast(y_true, "float32") - keras.ops.cast(y_pred, "float32")))
+                self.largest.assign(keras.ops.maximum(self.largest, error))
 
-            def get_config(self):
-                return {"peak": self.peak, "warmup_steps": self.warmup_steps, "half_life": self.half_life}
+            def result(self):
+                return self.largest
 
-        ex.q4.check(WarmUpThenDecay)
-        """,
-        # no get_config: the base class has none, so the schedule (and a model using it) cannot be saved
-        """
-        class WarmUpThenDecay(keras.optimizers.schedules.LearningRateSchedule):
-            def __init__(self, peak, warmup_steps, half_life):
-                self.peak = peak
-                self.warmup_steps = warmup_steps
-                self.half_life = half_life
-
-            def __call__(self, step):
-                step = keras.ops.cast(step, "float32")
-                warming = self.peak * step / self.warmup_steps
-                decaying = self.peak * 0.5 ** ((step - self.warmup_steps) / self.half_life)
-                return keras.ops.where(step < self.warmup_steps, warming, decaying)
-
-        ex.q4.check(WarmUpThenDecay)
+        ex.q4.check(MaxAbsoluteError)
         """,
     ],
 )

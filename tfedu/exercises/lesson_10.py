@@ -1,12 +1,9 @@
-"""Exercises for lesson 10 (building models).
+"""Exercises for lesson 10 (optimizers).
 
->>> import keras
 >>> from tfedu.exercises import lesson_10 as ex
->>> model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
-...                           keras.layers.Dense(10, activation="softmax")])
->>> ex.q1.check(model).passed
-True
->>> ex.q2.check("c").passed
+>>> ex.q1.check(...).answered
+False
+>>> ex.q2.check("b").passed
 True
 """
 import keras
@@ -14,275 +11,317 @@ import numpy as np
 
 from tfedu.exercises import Exercise, Predict, close
 
-
-def _is_model(answer):
-    "it is a Keras model"
-    assert isinstance(answer, keras.Model), f"got {type(answer).__name__}"
+W0 = np.array([1.0, -2.0], dtype="float32")
+GRADIENT = np.array([0.5, 1.0], dtype="float32")
 
 
-def _maps_64_to_10(answer):
-    "it maps 64 inputs to 10 outputs"
-    shape = tuple(answer.output_shape)
-    assert tuple(answer.input_shape) == (None, 64), f"input shape is {answer.input_shape}; start with keras.Input((64,))"
-    assert shape == (None, 10), f"output shape is {shape}"
-
-
-def _has_2410_parameters(answer):
-    "it has 64·32 + 32 + 32·10 + 10 = 2,410 parameters"
-    count = answer.count_params()
-    assert count == 64 * 32 + 32 + 32 * 10 + 10, f"it has {count:,} parameters"
-
-
-def _outputs_probabilities(answer):
-    "its outputs are probabilities (softmax)"
-    out = np.asarray(answer(np.random.default_rng(0).normal(size=(3, 64)).astype("float32")))
-    assert np.allclose(out.sum(axis=1), 1.0, atol=1e-5) and (out >= 0).all(), "the rows do not sum to 1"
+def _two_momentum_steps(answer):
+    "it is w after two SGD steps with learning rate 0.1 and momentum 0.9 (same gradient twice)"
+    velocity = np.zeros(2)
+    w = W0.astype(np.float64)
+    for _ in range(2):
+        velocity = 0.9 * velocity - 0.1 * GRADIENT
+        w = w + velocity
+    close(np.asarray(answer, dtype=np.float64), w, atol=1e-5, what="w")
 
 
 q1 = Exercise(
-    "Exercise 1 · A small classifier",
+    "Exercise 1 · Momentum by hand",
     level="warm-up",
-    checks=[_is_model, _maps_64_to_10, _has_2410_parameters, _outputs_probabilities],
-    hint=["Two Dense layers after an Input: count the parameters of each (inputs × units + units).",
-          "keras.Sequential([keras.Input((64,)), Dense(32, activation='relu'), Dense(10, "
-          "activation='softmax')])"],
+    checks=[_two_momentum_steps],
+    hint=["Momentum keeps a velocity that starts at 0; each step updates the velocity first, then w.",
+          "velocity = momentum * velocity - learning_rate * gradient; w = w + velocity. Start from "
+          "velocity 0 and do it twice."],
     solution="""
-    model = keras.Sequential([
-        keras.Input(shape=(64,)),
-        layers.Dense(32, activation="relu"),
-        layers.Dense(10, activation="softmax"),
-    ])
+    velocity = np.zeros(2)
+    w = w0.copy()
+    for _ in range(2):
+        velocity = 0.9 * velocity - 0.1 * gradient
+        w = w + velocity
 
-    ex.q1.check(model)
+    ex.q1.check(w)
     """,
     mistakes=[
-        # no keras.Input: the model does not know its input size, so it has no weights yet
+        # + instead of -: the velocity points uphill
         """
-        model = keras.Sequential([
-            layers.Dense(32, activation="relu"),
-            layers.Dense(10, activation="softmax"),
-        ])
+        velocity = np.zeros(2)
+        w = w0.copy()
+        for _ in range(2):
+            velocity = 0.9 * velocity + 0.1 * gradient
+            w = w + velocity
 
-        ex.q1.check(model)
+        ex.q1.check(w)
         """,
-        # no softmax: the outputs are scores, not probabilities
+        # one step instead of two
         """
-        model = keras.Sequential([
-            keras.Input(shape=(64,)),
-            layers.Dense(32, activation="relu"),
-            layers.Dense(10),
-        ])
+        velocity = np.zeros(2)
+        w = w0.copy()
+        for _ in range(1):
+            velocity = 0.9 * velocity - 0.1 * gradient
+            w = w + velocity
 
-        ex.q1.check(model)
+        ex.q1.check(w)
         """,
-        # a hidden layer of 64 units instead of 32
+        # the velocity forgets its past: that is plain SGD, twice
         """
-        model = keras.Sequential([
-            keras.Input(shape=(64,)),
-            layers.Dense(64, activation="relu"),
-            layers.Dense(10, activation="softmax"),
-        ])
+        velocity = np.zeros(2)
+        w = w0.copy()
+        for _ in range(2):
+            velocity = - 0.1 * gradient
+            w = w + velocity
 
-        ex.q1.check(model)
+        ex.q1.check(w)
         """,
     ],
 )
+
+
+def _is_choice(answer):
+    "the answer is (optimizer name, learning rate)"
+    from tfedu.optimizers import OPTIMIZERS
+
+    assert isinstance(answer, tuple) and len(answer) == 2, f"got {answer!r}; give (name, learning_rate)"
+    assert answer[0] in OPTIMIZERS, f"{answer[0]!r} is not one of {list(OPTIMIZERS)}"
+
+
+def _solves_the_valley(answer):
+    "it gets the ill-conditioned quadratic's loss below 0.01 within 60 steps"
+    import matplotlib.pyplot as plt
+
+    from tfedu.optimizers import optimizer_race
+
+    name, rate = answer
+    race = optimizer_race("quadratic", [name], learning_rate=float(rate), steps=60)
+    plt.close(race.figure)
+    final = float(race.losses[name][-1])
+    assert race.stopped[name] is None and final < 0.01, f"{name} at {rate}: final loss {final:.4g}"
+
 
 
 q2 = Predict(
-    "Exercise 2 · Predict: Dense on a sequence",
+    "Exercise 2 · Predict: a loss 1000 times larger",
     level="warm-up",
     options={
-        "a": "an error: Dense needs inputs of shape (batch, features), so Flatten first",
-        "b": "shape (2, 4): Dense flattens each sample's 5 × 8 = 40 numbers itself",
-        "c": "shape (2, 5, 4)",
-        "d": "shape (2, 20): 5 × 4 outputs per sample, side by side",
+        "a": "both take steps 1000 times longer, and both diverge",
+        "b": "SGD diverges; Adam follows exactly the same path as before",
+        "c": "both follow the same paths as before: multiplying the loss does not move its minimum",
+        "d": "Adam diverges; SGD follows the same path as before",
     },
-    answer="c",
+    answer="b",
     why={
-        "a": "Keras 3's Dense accepts inputs of any rank: it multiplies the last axis by its kernel and keeps "
-             "the others",
-        "b": "Dense never flattens: its kernel is built from the last axis only, (8, 4), not (40, 4)",
-        "d": "nothing is put side by side: the 5 vectors keep an axis of their own",
+        "a": "Adam divides m̂ by √ŝ, and both grow with the gradient: a factor 1000 in every gradient cancels",
+        "c": "SGD's step is η·g: a gradient 1000 times larger gives a step 1000 times longer, far past its "
+             "stability limit",
+        "d": "it is SGD whose step η·g grows with the gradient; Adam's m̂ / √ŝ stays the same when every "
+             "gradient is multiplied by the same factor",
     },
-    hint=["When Dense builds its kernel, which axis of the input does it look at?",
-          "The kernel has shape (input_shape[-1], units): it is applied to the last axis, the same way for "
-          "every index of the axes before it."],
+    hint=["Write each optimizer's step with the gradient replaced by 1000·g. Which one notices?",
+          "SGD moves by η·g. Adam moves by η·m̂/(√ŝ + ε), where m̂ averages g and ŝ averages g²: multiply g "
+          "by 1000 and see what happens to that ratio."],
 )
 
-
-def _feature_map(answer):
-    "its output is 4×4 feature maps with 16 channels"
-    assert tuple(answer.output_shape) == (None, 4, 4, 16), f"output shape is {answer.output_shape}"
-
-
-def _starts_from_28(answer):
-    "it takes 28×28 grey images"
-    assert tuple(answer.input_shape) == (None, 28, 28, 1), f"input shape is {answer.input_shape}"
-
-
-def _only_conv_and_pool(answer):
-    "it uses only Conv2D and MaxPooling2D layers"
-    kinds = sorted({type(layer).__name__ for layer in answer.layers})
-    assert set(kinds) <= {"Conv2D", "MaxPooling2D"}, f"it uses {kinds}"
-
-
 q3 = Exercise(
-    "Exercise 3 · Downsample to 4×4",
+    "Exercise 3 · Beat the narrow valley",
     level="core",
-    checks=[_is_model, _starts_from_28, _only_conv_and_pool, _feature_map],
-    hint=["Plan the sizes: a k×k \"valid\" convolution removes k - 1 pixels; MaxPooling2D(2) halves "
-          "(rounding down).",
-          "28 -> 26 -> 13 -> 11 -> 5 ... with 3×3 convolutions and pooling; one more small convolution "
-          "reaches 4. Check with summary() after each add()."],
+    checks=[_is_choice, _solves_the_valley],
+    hint=["Run optimizer_race(\"quadratic\", ...) with a few optimizers and learning rates and look at the "
+          "final losses.",
+          "Adaptive methods (RMSprop, Adam) rescale each direction, so a fairly large rate works for both "
+          "the steep and the flat one."],
     solution="""
-    model = keras.Sequential([keras.Input((28, 28, 1))])
-    model.add(layers.Conv2D(16, 3, activation="relu"))   # 26
-    model.add(layers.MaxPooling2D(2))                    # 13
-    model.add(layers.Conv2D(16, 3, activation="relu"))   # 11
-    model.add(layers.MaxPooling2D(2))                    # 5
-    model.add(layers.Conv2D(16, 2, activation="relu"))   # 4
+    choice = ("Adam", 0.3)
 
-    ex.q3.check(model)
+    ex.q3.check(choice)
     """,
     mistakes=[
-        # a 3×3 last convolution: 5 - 3 + 1 = 3, one pixel short
+        # plain SGD at a tiny rate crawls along the flat direction
         """
-        model = keras.Sequential([keras.Input((28, 28, 1))])
-        model.add(layers.Conv2D(16, 3, activation="relu"))   # 26
-        model.add(layers.MaxPooling2D(2))                    # 13
-        model.add(layers.Conv2D(16, 3, activation="relu"))   # 11
-        model.add(layers.MaxPooling2D(2))                    # 5
-        model.add(layers.Conv2D(16, 3, activation="relu"))   # 4
+        choice = ("SGD", 0.001)
 
-        ex.q3.check(model)
+        ex.q3.check(choice)
         """,
-        # a Flatten at the end: a vector, not 4×4 feature maps
+        # the names are case-sensitive: 'Adam', not 'adam'
         """
-        model = keras.Sequential([keras.Input((28, 28, 1))])
-        model.add(layers.Conv2D(16, 3, activation="relu"))   # 26
-        model.add(layers.MaxPooling2D(2))                    # 13
-        model.add(layers.Conv2D(16, 3, activation="relu"))   # 11
-        model.add(layers.MaxPooling2D(2))                    # 5
-        model.add(layers.Conv2D(16, 2, activation="relu"))   # 4
-        model.add(layers.Flatten())
+        choice = ("adam", 0.3)
 
-        ex.q3.check(model)
+        ex.q3.check(choice)
         """,
-        # padding="same" keeps 28 in the first convolution, so every later size changes
+        # Adam's default rate is far too small for 60 steps
         """
-        model = keras.Sequential([keras.Input((28, 28, 1))])
-        model.add(layers.Conv2D(16, 3, activation="relu", padding="same"))   # 26
-        model.add(layers.MaxPooling2D(2))                    # 13
-        model.add(layers.Conv2D(16, 3, activation="relu"))   # 11
-        model.add(layers.MaxPooling2D(2))                    # 5
-        model.add(layers.Conv2D(16, 2, activation="relu"))   # 4
+        choice = ("Adam", 0.001)
 
-        ex.q3.check(model)
+        ex.q3.check(choice)
         """,
     ],
 )
 
 
-def _scales(answer):
-    "Scale() multiplies its input by one trainable number, starting at 1"
-    layer = answer()
-    out = np.asarray(layer(np.array([[1.0, -2.0]], dtype="float32")))
-    close(out, [[1.0, -2.0]], what="what a fresh layer gives (it should leave its input unchanged)")
-    assert len(layer.trainable_weights) == 1 and tuple(layer.trainable_weights[0].shape) == (), (
-        f"trainable weights: {[tuple(w.shape) for w in layer.trainable_weights]}; expected one scalar"
+#: Exercise 4: the settings the schedule is tried with, and its rate at a few steps.
+_SETTINGS = {"peak": 0.1, "warmup_steps": 10, "half_life": 20}
+_STEPS = (0, 5, 10, 20, 30, 50)
+
+
+def _warm_up_then_decay(step, peak, warmup_steps, half_life):
+    if step < warmup_steps:
+        return peak * step / warmup_steps
+    return peak * 0.5 ** ((step - warmup_steps) / half_life)
+
+
+def _is_a_schedule_class(answer):
+    "WarmUpThenDecay(peak=0.1, warmup_steps=10, half_life=20) creates a LearningRateSchedule"
+    assert isinstance(answer, type) and issubclass(answer, keras.optimizers.schedules.LearningRateSchedule), (
+        f"got {answer!r}; pass the class itself, a subclass of keras.optimizers.schedules.LearningRateSchedule"
     )
+    answer(**_SETTINGS)
+
+
+def _rates(schedule, steps=_STEPS):
+    rates = []
+    for step in steps:
+        try:
+            rates.append(float(schedule(keras.Variable(step, dtype="int64", trainable=False))))
+        except (TypeError, ValueError) as error:
+            raise AssertionError(f"called with the step as an optimizer passes it (its int64 `iterations` "
+                                 f"variable), it raised {type(error).__name__}: {str(error)[:160]}") from None
+    return rates
+
+
+def _climbs_then_halves(answer):
+    "it climbs linearly to peak over warmup_steps, then halves every half_life steps"
+    expected = [_warm_up_then_decay(step, **_SETTINGS) for step in _STEPS]
+    close(_rates(answer(**_SETTINGS)), expected, atol=1e-6, rtol=1e-5,
+          what="the list of rates at steps 0, 5, 10, 20, 30 and 50")
+
+
+def _works_in_fit(answer):
+    "it drives SGD inside fit, where the step is a symbolic tensor"
+    import tensorflow as tf
+
+    x = np.linspace(-1, 1, 48, dtype="float32")[:, None]
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(learning_rate=answer(**_SETTINGS)), "mse")
+    try:
+        model.fit(x, 2 * x, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    except tf.errors.OperatorNotAllowedInGraphError:
+        raise AssertionError("inside fit the step is a symbolic tensor, and a Python `if` cannot test it") from None
+    after = float(model.optimizer.learning_rate)
+    close(after, _warm_up_then_decay(12, **_SETTINGS), atol=1e-6, rtol=1e-5,
+          what="the optimizer's rate after 12 steps of fit")
 
 
 def _keeps_its_config(answer):
-    "Scale(initial=2.5) survives get_config / from_config"
-    layer = answer(initial=2.5, name="s")
-    clone = answer.from_config(layer.get_config())
-    out = np.asarray(clone(np.array([[2.0]], dtype="float32")))
-    close(out, [[5.0]], what="what the copy of Scale(initial=2.5) gives for 2.0")
-    assert clone.name == "s", f"the copy is named {clone.name!r}"
+    "get_config() and from_config() rebuild the same schedule (so a model using it can be saved)"
+    schedule = answer(**_SETTINGS)
+    try:
+        config = schedule.get_config()
+    except NotImplementedError:
+        raise AssertionError("get_config() raised NotImplementedError: LearningRateSchedule has none of its own; "
+                             "return the three arguments") from None
+    copy = type(schedule).from_config(config)
+    close(_rates(copy), _rates(schedule), atol=1e-7, what="the copy's rates")
 
 
 q4 = Exercise(
-    "Exercise 4 · A custom layer",
+    "Exercise 4 · A warm-up schedule",
     level="challenge",
-    checks=[_scales, _keeps_its_config],
-    hint=["A layer stores its settings in __init__, makes its weights in build(), and lists its settings "
-          "in get_config().",
-          "Store `initial` in __init__ (after super().__init__(**kwargs)), create the weight in build() "
-          "with add_weight(shape=(), initializer=keras.initializers.Constant(self.initial)), and add "
-          "'initial' to get_config()."],
+    checks=[_is_a_schedule_class, _climbs_then_halves, _works_in_fit, _keeps_its_config],
+    hint=["Subclass keras.optimizers.schedules.LearningRateSchedule: store the three arguments in __init__, "
+          "compute the rate in __call__(self, step), return the arguments from get_config().",
+          "The step arrives as the optimizer's int64 iteration count: cast it first, step = "
+          "keras.ops.cast(step, 'float32'), as Keras's own schedules do. Compute both formulas and choose "
+          "with keras.ops.where(step < self.warmup_steps, warming, decaying): a Python `if` on a tensor "
+          "fails inside fit."],
     solution="""
-    class Scale(layers.Layer):
-        def __init__(self, initial=1.0, **kwargs):
-            super().__init__(**kwargs)
-            self.initial = initial
+    class WarmUpThenDecay(keras.optimizers.schedules.LearningRateSchedule):
+        def __init__(self, peak, warmup_steps, half_life):
+            self.peak = peak
+            self.warmup_steps = warmup_steps
+            self.half_life = half_life
 
-        def build(self, input_shape):
-            self.factor = self.add_weight(shape=(), initializer=keras.initializers.Constant(self.initial), name="factor")
-
-        def call(self, inputs):
-            return inputs * self.factor
+        def __call__(self, step):
+            step = keras.ops.cast(step, "float32")
+            warming = self.peak * step / self.warmup_steps
+            decaying = self.peak * 0.5 ** ((step - self.warmup_steps) / self.half_life)
+            return keras.ops.where(step < self.warmup_steps, warming, decaying)
 
         def get_config(self):
-            return {**super().get_config(), "initial": self.initial}
+            return {"peak": self.peak, "warmup_steps": self.warmup_steps, "half_life": self.half_life}
 
-    ex.q4.check(Scale)
+    ex.q4.check(WarmUpThenDecay)
     """,
     mistakes=[
-        # get_config without super().get_config(): the copy loses its name
+        # a Python if on the step: fine on a number, an error inside fit
         """
-        class Scale(layers.Layer):
-            def __init__(self, initial=1.0, **kwargs):
-                super().__init__(**kwargs)
-                self.initial = initial
+        class WarmUpThenDecay(keras.optimizers.schedules.LearningRateSchedule):
+            def __init__(self, peak, warmup_steps, half_life):
+                self.peak = peak
+                self.warmup_steps = warmup_steps
+                self.half_life = half_life
 
-            def build(self, input_shape):
-                self.factor = self.add_weight(shape=(), initializer=keras.initializers.Constant(self.initial), name="factor")
-
-            def call(self, inputs):
-                return inputs * self.factor
+            def __call__(self, step):
+                step = keras.ops.cast(step, "float32")
+                if step < self.warmup_steps:
+                    return self.peak * step / self.warmup_steps
+                return self.peak * 0.5 ** ((step - self.warmup_steps) / self.half_life)
 
             def get_config(self):
-                return {"initial": self.initial}
+                return {"peak": self.peak, "warmup_steps": self.warmup_steps, "half_life": self.half_life}
 
-        ex.q4.check(Scale)
+        ex.q4.check(WarmUpThenDecay)
         """,
-        # the weight starts at 0 whatever initial says
+        # // instead of /: a staircase that halves only at whole half-lives, not smoothly
         """
-        class Scale(layers.Layer):
-            def __init__(self, initial=1.0, **kwargs):
-                super().__init__(**kwargs)
-                self.initial = initial
+        class WarmUpThenDecay(keras.optimizers.schedules.LearningRateSchedule):
+            def __init__(self, peak, warmup_steps, half_life):
+                self.peak = peak
+                self.warmup_steps = warmup_steps
+                self.half_life = half_life
 
-            def build(self, input_shape):
-                self.factor = self.add_weight(shape=(), initializer="zeros", name="factor")
-
-            def call(self, inputs):
-                return inputs * self.factor
+            def __call__(self, step):
+                step = keras.ops.cast(step, "float32")
+                warming = self.peak * step / self.warmup_steps
+                decaying = self.peak * 0.5 ** ((step - self.warmup_steps) // self.half_life)
+                return keras.ops.where(step < self.warmup_steps, warming, decaying)
 
             def get_config(self):
-                return {**super().get_config(), "initial": self.initial}
+                return {"peak": self.peak, "warmup_steps": self.warmup_steps, "half_life": self.half_life}
 
-        ex.q4.check(Scale)
+        ex.q4.check(WarmUpThenDecay)
         """,
-        # the weight starts at 1 whatever initial says
+        # the decay counts from step 0, not from the end of the warm-up: a jump down at warmup_steps
         """
-        class Scale(layers.Layer):
-            def __init__(self, initial=1.0, **kwargs):
-                super().__init__(**kwargs)
-                self.initial = initial
+        class WarmUpThenDecay(keras.optimizers.schedules.LearningRateSchedule):
+            def __init__(self, peak, warmup_steps, half_life):
+                self.peak = peak
+                self.warmup_steps = warmup_steps
+                self.half_life = half_life
 
-            def build(self, input_shape):
-                self.factor = self.add_weight(shape=(), initializer="ones", name="factor")
-
-            def call(self, inputs):
-                return inputs * self.factor
+            def __call__(self, step):
+                step = keras.ops.cast(step, "float32")
+                warming = self.peak * step / self.warmup_steps
+                decaying = self.peak * 0.5 ** (step / self.half_life)
+                return keras.ops.where(step < self.warmup_steps, warming, decaying)
 
             def get_config(self):
-                return {**super().get_config(), "initial": self.initial}
+                return {"peak": self.peak, "warmup_steps": self.warmup_steps, "half_life": self.half_life}
 
-        ex.q4.check(Scale)
+        ex.q4.check(WarmUpThenDecay)
+        """,
+        # no get_config: the base class has none, so the schedule (and a model using it) cannot be saved
+        """
+        class WarmUpThenDecay(keras.optimizers.schedules.LearningRateSchedule):
+            def __init__(self, peak, warmup_steps, half_life):
+                self.peak = peak
+                self.warmup_steps = warmup_steps
+                self.half_life = half_life
+
+            def __call__(self, step):
+                step = keras.ops.cast(step, "float32")
+                warming = self.peak * step / self.warmup_steps
+                decaying = self.peak * 0.5 ** ((step - self.warmup_steps) / self.half_life)
+                return keras.ops.where(step < self.warmup_steps, warming, decaying)
+
+        ex.q4.check(WarmUpThenDecay)
         """,
     ],
 )

@@ -1,365 +1,288 @@
-"""Exercises for lesson 11 (training and evaluation).
+"""Exercises for lesson 11 (building models).
 
->>> import numpy as np
+>>> import keras
 >>> from tfedu.exercises import lesson_11 as ex
->>> ex.q3.check({0: 0.5, 1: 5.0}).passed
-False
->>> ex.q2.check("b").passed
+>>> model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
+...                           keras.layers.Dense(10, activation="softmax")])
+>>> ex.q1.check(model).passed
+True
+>>> ex.q2.check("c").passed
 True
 """
 import keras
 import numpy as np
 
-from tfedu import data
 from tfedu.exercises import Exercise, Predict, close
 
 
-def _is_pair(answer):
-    "the answer is a pair (x, y) of the same length as the digits"
-    assert isinstance(answer, tuple) and len(answer) == 2, f"got {type(answer).__name__}; give (x, y)"
-    assert len(answer[0]) == len(answer[1]) == 1797, f"lengths are {len(answer[0])} and {len(answer[1])}"
-
-
-def _still_paired(answer):
-    "each image still has its own label"
-    images, labels = data.load_digits(flatten=True)
-    lookup = {row.tobytes(): label for row, label in zip(images, labels)}
-    x, y = (np.asarray(a) for a in answer)
-    wrong = sum(lookup.get(np.asarray(row, dtype=np.float32).tobytes()) != label for row, label in zip(x, y))
-    assert wrong == 0, f"{wrong} images lost their label: shuffle x and y with the same permutation"
-
-
-def _validation_has_every_digit(answer):
-    "the last 20% (what validation_split=0.2 takes) holds every digit at least 25 times"
-    _, y = answer
-    tail = np.asarray(y)[-int(len(y) * 0.2):]
-    counts = np.bincount(tail, minlength=10).tolist()
-    assert min(counts) >= 25, f"digit counts in the last 20%: {counts}"
-
-
-q1 = Exercise(
-    "Exercise 1 · Shuffle before validation_split",
-    level="warm-up",
-    checks=[_is_pair, _still_paired, _validation_has_every_digit],
-    hint=["Shuffle the images and the labels with one and the same random order.",
-          "order = np.random.default_rng(0).permutation(len(x_sorted)); then index both arrays with order."],
-    solution="""
-    all_images, all_labels = tfedu.data.load_digits(flatten=True)
-    order = np.argsort(all_labels, kind="stable")
-    x_sorted, y_sorted = all_images[order], all_labels[order]
-
-    order = np.random.default_rng(0).permutation(len(x_sorted))
-    answer = (x_sorted[order], y_sorted[order])
-
-    ex.q1.check(answer)
-    """,
-    mistakes=[
-        # only the images are shuffled: every image loses its label
-        """
-        all_images, all_labels = tfedu.data.load_digits(flatten=True)
-        order = np.argsort(all_labels, kind="stable")
-        x_sorted, y_sorted = all_images[order], all_labels[order]
-
-        order = np.random.default_rng(0).permutation(len(x_sorted))
-        answer = (x_sorted[order], y_sorted)
-
-        ex.q1.check(answer)
-        """,
-        # a permutation is made but never used
-        """
-        all_images, all_labels = tfedu.data.load_digits(flatten=True)
-        order = np.argsort(all_labels, kind="stable")
-        x_sorted, y_sorted = all_images[order], all_labels[order]
-
-        order = np.random.default_rng(0).permutation(len(x_sorted))
-        answer = (x_sorted, y_sorted)
-
-        ex.q1.check(answer)
-        """,
-        # two different permutations: the pairs are broken
-        """
-        all_images, all_labels = tfedu.data.load_digits(flatten=True)
-        order = np.argsort(all_labels, kind="stable")
-        x_sorted, y_sorted = all_images[order], all_labels[order]
-
-        order = np.random.default_rng(0).permutation(len(x_sorted))
-        answer = (x_sorted[order], y_sorted[np.random.default_rng(1).permutation(len(y_sorted))])
-
-        ex.q1.check(answer)
-        """,
-    ],
-)
-
-q2 = Predict(
-    "Exercise 2 · Predict: the epoch's loss and evaluate",
-    level="warm-up",
-    options={
-        "a": "they are equal: the same model on the same data",
-        "b": "the loss in history is larger",
-        "c": "the loss evaluate reports is larger: history holds the loss of the last batch, which the "
-             "optimizer has just fitted",
-    },
-    answer="b",
-    why={
-        "a": "the epoch's loss is averaged over its batches while the weights keep changing; evaluate "
-             "measures only the final weights",
-        "c": "history holds the mean over all the epoch's batches, and most of them were computed with "
-             "earlier, worse weights",
-    },
-    hint=["When, during the epoch, is each batch's loss computed, and with which weights?",
-          "Each batch's loss is computed before that batch's update, and the epoch's number is the mean "
-          "of them all: the first batches still used the random initial weights."],
-)
-
-
-#: Labels of the imbalanced "is it a zero?" task: 1 for zeros, 0 otherwise.
-IS_ZERO = (data.load_digits()[1] == 0).astype(np.int64)
-
-
-def _is_dict(answer):
-    "it is a dict with the classes 0 and 1"
-    assert isinstance(answer, dict) and set(answer) == {0, 1}, f"got {answer!r}"
-
-
-def _balances(answer):
-    "weight × count is the same for both classes (total / 2 each)"
-    counts = np.bincount(IS_ZERO)
-    expected = {k: len(IS_ZERO) / (2 * counts[k]) for k in (0, 1)}
-    got = {k: float(answer[k]) for k in (0, 1)}
-    close([got[0], got[1]], [expected[0], expected[1]], atol=1e-3, rtol=0, what="the weights [for 0, for 1]")
-
-
-q3 = Exercise(
-    "Exercise 3 · Balanced class weights",
-    level="core",
-    checks=[_is_dict, _balances],
-    hint=["Balanced weights make weight × count the same for both classes: the rarer class weighs more.",
-          "weight for class c = total number of samples / (2 × number of samples of class c); np.bincount "
-          "counts them."],
-    solution="""
-    is_zero = ex.IS_ZERO
-    counts = np.bincount(is_zero)
-    class_weight = {c: len(is_zero) / (2 * counts[c]) for c in (0, 1)}
-
-    ex.q3.check(class_weight)
-    """,
-    mistakes=[
-        # total / count without the 2: both weights twice too large
-        """
-        is_zero = ex.IS_ZERO
-        counts = np.bincount(is_zero)
-        class_weight = {c: len(is_zero) / counts[c] for c in (0, 1)}
-
-        ex.q3.check(class_weight)
-        """,
-        # count / total: upside down, the common class weighs more
-        """
-        is_zero = ex.IS_ZERO
-        counts = np.bincount(is_zero)
-        class_weight = {c: counts[c] / len(is_zero) for c in (0, 1)}
-
-        ex.q3.check(class_weight)
-        """,
-    ],
-)
-
-
-def _is_keras_model(answer):
-    "it is a trained Keras model"
+def _is_model(answer):
+    "it is a Keras model"
     assert isinstance(answer, keras.Model), f"got {type(answer).__name__}"
 
 
-def _accurate(answer):
-    "it classifies held-out digits with at least 93% accuracy"
-    images, labels = data.load_digits()
-    _, (x_test, y_test) = data.train_test_split(images, labels, test_fraction=0.2, seed=0)
-    shape = answer.input_shape[1:]
-    probabilities = answer.predict(x_test.reshape((len(x_test),) + tuple(shape)), verbose=0)
-    accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y_test))
-    assert accuracy >= 0.93, f"test accuracy is {accuracy:.3f}"
+def _maps_64_to_10(answer):
+    "it maps 64 inputs to 10 outputs"
+    shape = tuple(answer.output_shape)
+    assert tuple(answer.input_shape) == (None, 64), f"input shape is {answer.input_shape}; start with keras.Input((64,))"
+    assert shape == (None, 10), f"output shape is {shape}"
 
 
-q4 = Exercise(
-    "Exercise 4 · A digits classifier",
-    level="core",
-    checks=[_is_keras_model, _accurate],
-    hint=["Start from the small classifier of lesson 10: one hidden layer, softmax output; compile it, "
-          "then fit it on x_train, y_train.",
-          "A Dense(64, relu) hidden layer, softmax output, sparse_categorical_crossentropy, Adam, about 30 "
-          "epochs on the training split is plenty."],
+def _has_2410_parameters(answer):
+    "it has 64·32 + 32 + 32·10 + 10 = 2,410 parameters"
+    count = answer.count_params()
+    assert count == 64 * 32 + 32 + 32 * 10 + 10, f"it has {count:,} parameters"
+
+
+def _outputs_probabilities(answer):
+    "its outputs are probabilities (softmax)"
+    out = np.asarray(answer(np.random.default_rng(0).normal(size=(3, 64)).astype("float32")))
+    assert np.allclose(out.sum(axis=1), 1.0, atol=1e-5) and (out >= 0).all(), "the rows do not sum to 1"
+
+
+q1 = Exercise(
+    "Exercise 1 · A small classifier",
+    level="warm-up",
+    checks=[_is_model, _maps_64_to_10, _has_2410_parameters, _outputs_probabilities],
+    hint=["Two Dense layers after an Input: count the parameters of each (inputs × units + units).",
+          "keras.Sequential([keras.Input((64,)), Dense(32, activation='relu'), Dense(10, "
+          "activation='softmax')])"],
     solution="""
-    classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),
-                                   layers.Dense(10, activation="softmax")])
-    classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    classifier.fit(x_train, y_train, epochs=30, verbose=0)
+    model = keras.Sequential([
+        keras.Input(shape=(64,)),
+        layers.Dense(32, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
 
-    ex.q4.check(classifier)
+    ex.q1.check(model)
     """,
     mistakes=[
-        # compiled but never trained
+        # no keras.Input: the model does not know its input size, so it has no weights yet
         """
-        classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),
-                                       layers.Dense(10, activation="softmax")])
-        classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        model = keras.Sequential([
+            layers.Dense(32, activation="relu"),
+            layers.Dense(10, activation="softmax"),
+        ])
 
-        ex.q4.check(classifier)
+        ex.q1.check(model)
         """,
-        # one epoch with a single batch: one optimizer step
+        # no softmax: the outputs are scores, not probabilities
         """
-        classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),
-                                       layers.Dense(10, activation="softmax")])
-        classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-        classifier.fit(x_train, y_train, epochs=1, batch_size=len(x_train), verbose=0)
+        model = keras.Sequential([
+            keras.Input(shape=(64,)),
+            layers.Dense(32, activation="relu"),
+            layers.Dense(10),
+        ])
 
-        ex.q4.check(classifier)
+        ex.q1.check(model)
+        """,
+        # a hidden layer of 64 units instead of 32
+        """
+        model = keras.Sequential([
+            keras.Input(shape=(64,)),
+            layers.Dense(64, activation="relu"),
+            layers.Dense(10, activation="softmax"),
+        ])
+
+        ex.q1.check(model)
         """,
     ],
 )
 
 
-#: Exercise 5: 200 digits, so that batches of 48 leave a last batch of 8.
-_LOOP_X, _LOOP_Y = (array[:200] for array in data.load_digits(flatten=True))
-_LOOP_EPOCHS, _LOOP_BATCH = 2, 48
+q2 = Predict(
+    "Exercise 2 · Predict: Dense on a sequence",
+    level="warm-up",
+    options={
+        "a": "an error: Dense needs inputs of shape (batch, features), so Flatten first",
+        "b": "shape (2, 4): Dense flattens each sample's 5 × 8 = 40 numbers itself",
+        "c": "shape (2, 5, 4)",
+        "d": "shape (2, 20): 5 × 4 outputs per sample, side by side",
+    },
+    answer="c",
+    why={
+        "a": "Keras 3's Dense accepts inputs of any rank: it multiplies the last axis by its kernel and keeps "
+             "the others",
+        "b": "Dense never flattens: its kernel is built from the last axis only, (8, 4), not (40, 4)",
+        "d": "nothing is put side by side: the 5 vectors keep an axis of their own",
+    },
+    hint=["When Dense builds its kernel, which axis of the input does it look at?",
+          "The kernel has shape (input_shape[-1], units): it is applied to the last axis, the same way for "
+          "every index of the axes before it."],
+)
 
 
-def _loop_model():
-    glorot = keras.initializers.GlorotUniform
-    model = keras.Sequential([keras.Input((64,)),
-                              keras.layers.Dense(16, activation="relu", kernel_initializer=glorot(seed=111)),
-                              keras.layers.Dense(10, activation="softmax", kernel_initializer=glorot(seed=112))])
-    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
+def _feature_map(answer):
+    "its output is 4×4 feature maps with 16 channels"
+    assert tuple(answer.output_shape) == (None, 4, 4, 16), f"output shape is {answer.output_shape}"
 
 
-_LAST_RUN = []   # [(answer, result)]: both checks look at one run of the student's function
+def _starts_from_28(answer):
+    "it takes 28×28 grey images"
+    assert tuple(answer.input_shape) == (None, 28, 28, 1), f"input shape is {answer.input_shape}"
 
 
-def _run_both(answer):
-    """(fit's history, fit's model, what the answer returned, the answer's model), run once per answer."""
-    if _LAST_RUN and _LAST_RUN[0][0] is answer:
-        return _LAST_RUN[0][1]
-    _LAST_RUN.clear()
-    reference = _loop_model()
-    history = reference.fit(_LOOP_X, _LOOP_Y, batch_size=_LOOP_BATCH, epochs=_LOOP_EPOCHS, shuffle=False,
-                            verbose=0).history["loss"]
-    mine = _loop_model()
-    returned = answer(mine, _LOOP_X, _LOOP_Y, epochs=_LOOP_EPOCHS, batch_size=_LOOP_BATCH)
-    _LAST_RUN.append((answer, (history, reference, returned, mine)))
-    return history, reference, returned, mine
+def _only_conv_and_pool(answer):
+    "it uses only Conv2D and MaxPooling2D layers"
+    kinds = sorted({type(layer).__name__ for layer in answer.layers})
+    assert set(kinds) <= {"Conv2D", "MaxPooling2D"}, f"it uses {kinds}"
 
 
-def _is_a_function(answer):
-    "train is a function"
-    assert callable(answer), (
-        f"got {type(answer).__name__}; define it with def train(model, x, y, epochs, batch_size=32)"
-    )
-
-
-def _same_weights_as_fit(answer):
-    "train(model, x, y, epochs=2, batch_size=48) leaves the weights fit(..., shuffle=False) leaves"
-    _, reference, _, mine = _run_both(answer)
-    steps, expected_steps = int(mine.optimizer.iterations), int(reference.optimizer.iterations)
-    assert steps == expected_steps, (
-        f"the optimizer took {'more' if steps > expected_steps else 'fewer'} steps than fit does "
-        "(one per batch, and the last batch may be smaller than batch_size)"
-    )
-    differ = sum(int(np.sum(~np.isclose(a, b, atol=1e-6, rtol=1e-5)))
-                 for a, b in zip(mine.get_weights(), reference.get_weights()))
-    assert differ == 0, f"{differ} weights differ from fit's: were the batches the same, in the same order?"
-
-
-def _epoch_losses_like_fit(answer):
-    "it returns one mean loss per epoch, equal to fit's history['loss']"
-    history, _, returned, _ = _run_both(answer)
-    assert np.shape(returned) == (_LOOP_EPOCHS,), (
-        f"it returned {type(returned).__name__} of shape {np.shape(returned)}: one number per epoch, in a list"
-    )
-    close([float(v) for v in returned], history, atol=1e-5, rtol=1e-5, what="the list of epoch losses")
-
-
-q5 = Exercise(
-    "Exercise 5 · Your own fit",
-    level="challenge",
-    checks=[_is_a_function, _same_weights_as_fit, _epoch_losses_like_fit],
-    hint=["Two loops: one over the epochs, one over the start of each batch, range(0, len(x), batch_size). "
-          "Slicing past the end of an array is fine: the last batch is simply shorter.",
-          "model.train_on_batch(x_batch, y_batch, return_dict=True)['loss'] is that batch's mean loss. fit "
-          "weights each batch by its size: add loss * len(x_batch) over the epoch and divide by len(x)."],
+q3 = Exercise(
+    "Exercise 3 · Downsample to 4×4",
+    level="core",
+    checks=[_is_model, _starts_from_28, _only_conv_and_pool, _feature_map],
+    hint=["Plan the sizes: a k×k \"valid\" convolution removes k - 1 pixels; MaxPooling2D(2) halves "
+          "(rounding down).",
+          "28 -> 26 -> 13 -> 11 -> 5 ... with 3×3 convolutions and pooling; one more small convolution "
+          "reaches 4. Check with summary() after each add()."],
     solution="""
-    def train(model, x, y, epochs, batch_size=32):
-        epoch_losses = []
-        for epoch in range(epochs):
-            total = 0.0
-            for start in range(0, len(x), batch_size):
-                x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
-                loss = model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"]
-                total += loss * len(x_batch)
-            epoch_losses.append(total / len(x))
-        return epoch_losses
+    model = keras.Sequential([keras.Input((28, 28, 1))])
+    model.add(layers.Conv2D(16, 3, activation="relu"))   # 26
+    model.add(layers.MaxPooling2D(2))                    # 13
+    model.add(layers.Conv2D(16, 3, activation="relu"))   # 11
+    model.add(layers.MaxPooling2D(2))                    # 5
+    model.add(layers.Conv2D(16, 2, activation="relu"))   # 4
 
-    ex.q5.check(train)
+    ex.q3.check(model)
     """,
     mistakes=[
-        # only whole batches: the last, shorter batch is never trained on
+        # a 3×3 last convolution: 5 - 3 + 1 = 3, one pixel short
         """
-        def train(model, x, y, epochs, batch_size=32):
-            epoch_losses = []
-            for epoch in range(epochs):
-                total = 0.0
-                for step in range(len(x) // batch_size):
-                    start = step * batch_size
-                    x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
-                    loss = model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"]
-                    total += loss * len(x_batch)
-                epoch_losses.append(total / len(x))
-            return epoch_losses
+        model = keras.Sequential([keras.Input((28, 28, 1))])
+        model.add(layers.Conv2D(16, 3, activation="relu"))   # 26
+        model.add(layers.MaxPooling2D(2))                    # 13
+        model.add(layers.Conv2D(16, 3, activation="relu"))   # 11
+        model.add(layers.MaxPooling2D(2))                    # 5
+        model.add(layers.Conv2D(16, 3, activation="relu"))   # 4
 
-        ex.q5.check(train)
+        ex.q3.check(model)
         """,
-        # the plain mean of the batch losses: the short last batch counts as much as a full one
+        # a Flatten at the end: a vector, not 4×4 feature maps
         """
-        def train(model, x, y, epochs, batch_size=32):
-            epoch_losses = []
-            for epoch in range(epochs):
-                losses = []
-                for start in range(0, len(x), batch_size):
-                    x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
-                    losses.append(model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"])
-                epoch_losses.append(np.mean(losses))
-            return epoch_losses
+        model = keras.Sequential([keras.Input((28, 28, 1))])
+        model.add(layers.Conv2D(16, 3, activation="relu"))   # 26
+        model.add(layers.MaxPooling2D(2))                    # 13
+        model.add(layers.Conv2D(16, 3, activation="relu"))   # 11
+        model.add(layers.MaxPooling2D(2))                    # 5
+        model.add(layers.Conv2D(16, 2, activation="relu"))   # 4
+        model.add(layers.Flatten())
 
-        ex.q5.check(train)
+        ex.q3.check(model)
         """,
-        # random batches, as in section 3: not the order fit uses with shuffle=False
+        # padding="same" keeps 28 in the first convolution, so every later size changes
         """
-        def train(model, x, y, epochs, batch_size=32):
-            rng = np.random.default_rng(0)
-            epoch_losses = []
-            for epoch in range(epochs):
-                total = 0.0
-                for start in range(0, len(x), batch_size):
-                    index = rng.integers(0, len(x), batch_size)
-                    loss = model.train_on_batch(x[index], y[index], return_dict=True)["loss"]
-                    total += loss * batch_size
-                epoch_losses.append(total / (batch_size * len(range(0, len(x), batch_size))))
-            return epoch_losses
+        model = keras.Sequential([keras.Input((28, 28, 1))])
+        model.add(layers.Conv2D(16, 3, activation="relu", padding="same"))   # 26
+        model.add(layers.MaxPooling2D(2))                    # 13
+        model.add(layers.Conv2D(16, 3, activation="relu"))   # 11
+        model.add(layers.MaxPooling2D(2))                    # 5
+        model.add(layers.Conv2D(16, 2, activation="relu"))   # 4
 
-        ex.q5.check(train)
+        ex.q3.check(model)
         """,
-        # the total is never reset: each epoch's "mean" includes the epochs before it
-        """
-        def train(model, x, y, epochs, batch_size=32):
-            epoch_losses = []
-            total = 0.0
-            for epoch in range(epochs):
-                for start in range(0, len(x), batch_size):
-                    x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
-                    loss = model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"]
-                    total += loss * len(x_batch)
-                epoch_losses.append(total / len(x))
-            return epoch_losses
+    ],
+)
 
-        ex.q5.check(train)
+
+def _scales(answer):
+    "Scale() multiplies its input by one trainable number, starting at 1"
+    layer = answer()
+    out = np.asarray(layer(np.array([[1.0, -2.0]], dtype="float32")))
+    close(out, [[1.0, -2.0]], what="what a fresh layer gives (it should leave its input unchanged)")
+    assert len(layer.trainable_weights) == 1 and tuple(layer.trainable_weights[0].shape) == (), (
+        f"trainable weights: {[tuple(w.shape) for w in layer.trainable_weights]}; expected one scalar"
+    )
+
+
+def _keeps_its_config(answer):
+    "Scale(initial=2.5) survives get_config / from_config"
+    layer = answer(initial=2.5, name="s")
+    clone = answer.from_config(layer.get_config())
+    out = np.asarray(clone(np.array([[2.0]], dtype="float32")))
+    close(out, [[5.0]], what="what the copy of Scale(initial=2.5) gives for 2.0")
+    assert clone.name == "s", f"the copy is named {clone.name!r}"
+
+
+q4 = Exercise(
+    "Exercise 4 · A custom layer",
+    level="challenge",
+    checks=[_scales, _keeps_its_config],
+    hint=["A layer stores its settings in __init__, makes its weights in build(), and lists its settings "
+          "in get_config().",
+          "Store `initial` in __init__ (after super().__init__(**kwargs)), create the weight in build() "
+          "with add_weight(shape=(), initializer=keras.initializers.Constant(self.initial)), and add "
+          "'initial' to get_config()."],
+    solution="""
+    class Scale(layers.Layer):
+        def __init__(self, initial=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.initial = initial
+
+        def build(self, input_shape):
+            self.factor = self.add_weight(shape=(), initializer=keras.initializers.Constant(self.initial), name="factor")
+
+        def call(self, inputs):
+            return inputs * self.factor
+
+        def get_config(self):
+            return {**super().get_config(), "initial": self.initial}
+
+    ex.q4.check(Scale)
+    """,
+    mistakes=[
+        # get_config without super().get_config(): the copy loses its name
+        """
+        class Scale(layers.Layer):
+            def __init__(self, initial=1.0, **kwargs):
+                super().__init__(**kwargs)
+                self.initial = initial
+
+            def build(self, input_shape):
+                self.factor = self.add_weight(shape=(), initializer=keras.initializers.Constant(self.initial), name="factor")
+
+            def call(self, inputs):
+                return inputs * self.factor
+
+            def get_config(self):
+                return {"initial": self.initial}
+
+        ex.q4.check(Scale)
+        """,
+        # the weight starts at 0 whatever initial says
+        """
+        class Scale(layers.Layer):
+            def __init__(self, initial=1.0, **kwargs):
+                super().__init__(**kwargs)
+                self.initial = initial
+
+            def build(self, input_shape):
+                self.factor = self.add_weight(shape=(), initializer="zeros", name="factor")
+
+            def call(self, inputs):
+                return inputs * self.factor
+
+            def get_config(self):
+                return {**super().get_config(), "initial": self.initial}
+
+        ex.q4.check(Scale)
+        """,
+        # the weight starts at 1 whatever initial says
+        """
+        class Scale(layers.Layer):
+            def __init__(self, initial=1.0, **kwargs):
+                super().__init__(**kwargs)
+                self.initial = initial
+
+            def build(self, input_shape):
+                self.factor = self.add_weight(shape=(), initializer="ones", name="factor")
+
+            def call(self, inputs):
+                return inputs * self.factor
+
+            def get_config(self):
+                return {**super().get_config(), "initial": self.initial}
+
+        ex.q4.check(Scale)
         """,
     ],
 )

@@ -1,407 +1,365 @@
-"""Exercises for lesson 12 (callbacks).
+"""Exercises for lesson 12 (training and evaluation).
 
+>>> import numpy as np
 >>> from tfedu.exercises import lesson_12 as ex
->>> ex.q1.check(lambda epoch, lr: lr if epoch < 3 else lr * 0.9).passed
-True
+>>> ex.q3.check({0: 0.5, 1: 5.0}).passed
+False
 >>> ex.q2.check("b").passed
 True
 """
 import keras
 import numpy as np
 
+from tfedu import data
 from tfedu.exercises import Exercise, Predict, close
 
-_X = np.linspace(-1, 1, 40, dtype="float32")[:, None]
-_Y = 3 * _X
+
+def _is_pair(answer):
+    "the answer is a pair (x, y) of the same length as the digits"
+    assert isinstance(answer, tuple) and len(answer) == 2, f"got {type(answer).__name__}; give (x, y)"
+    assert len(answer[0]) == len(answer[1]) == 1797, f"lengths are {len(answer[0])} and {len(answer[1])}"
 
 
-def _tiny_model(learning_rate):
-    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
-    model.compile(keras.optimizers.SGD(learning_rate), "mse")
-    return model
+def _still_paired(answer):
+    "each image still has its own label"
+    images, labels = data.load_digits(flatten=True)
+    lookup = {row.tobytes(): label for row, label in zip(images, labels)}
+    x, y = (np.asarray(a) for a in answer)
+    wrong = sum(lookup.get(np.asarray(row, dtype=np.float32).tobytes()) != label for row, label in zip(x, y))
+    assert wrong == 0, f"{wrong} images lost their label: shuffle x and y with the same permutation"
 
 
-def _keeps_then_decays(answer):
-    "from any starting rate, it keeps the rate for epochs 0-2, then multiplies it by 0.9 every epoch"
-    for start in (0.1, 0.04):
-        history = _tiny_model(start).fit(_X, _Y, batch_size=10, epochs=6, verbose=0,
-                                         callbacks=[keras.callbacks.LearningRateScheduler(answer)])
-        expected = [start] * 3 + [start * 0.9 ** k for k in (1, 2, 3)]
-        close(history.history["learning_rate"], expected, rtol=1e-5, atol=0,
-              what=f"the list of rates of epochs 0-5, for an optimizer that starts at {start}")
+def _validation_has_every_digit(answer):
+    "the last 20% (what validation_split=0.2 takes) holds every digit at least 25 times"
+    _, y = answer
+    tail = np.asarray(y)[-int(len(y) * 0.2):]
+    counts = np.bincount(tail, minlength=10).tolist()
+    assert min(counts) >= 25, f"digit counts in the last 20%: {counts}"
 
 
 q1 = Exercise(
-    "Exercise 1 · A schedule that uses lr",
+    "Exercise 1 · Shuffle before validation_split",
     level="warm-up",
-    checks=[_keeps_then_decays],
-    hint=["LearningRateScheduler calls schedule(epoch, lr) at the start of every epoch, with lr the rate the "
-          "optimizer has now: return lr itself to keep it.",
-          "return lr while epoch < 3, and lr * 0.9 from epoch 3 on: each call starts from the rate the previous "
-          "epoch left, so the factors pile up by themselves."],
+    checks=[_is_pair, _still_paired, _validation_has_every_digit],
+    hint=["Shuffle the images and the labels with one and the same random order.",
+          "order = np.random.default_rng(0).permutation(len(x_sorted)); then index both arrays with order."],
     solution="""
-    def schedule(epoch, lr):
-        if epoch < 3:
-            return lr
-        return lr * 0.9
+    all_images, all_labels = tfedu.data.load_digits(flatten=True)
+    order = np.argsort(all_labels, kind="stable")
+    x_sorted, y_sorted = all_images[order], all_labels[order]
 
-    ex.q1.check(schedule)
+    order = np.random.default_rng(0).permutation(len(x_sorted))
+    answer = (x_sorted[order], y_sorted[order])
+
+    ex.q1.check(answer)
     """,
     mistakes=[
-        # <= instead of <: the rate is kept for four epochs
+        # only the images are shuffled: every image loses its label
         """
-        def schedule(epoch, lr):
-            if epoch <= 3:
-                return lr
-            return lr * 0.9
+        all_images, all_labels = tfedu.data.load_digits(flatten=True)
+        order = np.argsort(all_labels, kind="stable")
+        x_sorted, y_sorted = all_images[order], all_labels[order]
 
-        ex.q1.check(schedule)
+        order = np.random.default_rng(0).permutation(len(x_sorted))
+        answer = (x_sorted[order], y_sorted)
+
+        ex.q1.check(answer)
         """,
-        # lr is ignored: right only for an optimizer that starts at 0.1
+        # a permutation is made but never used
         """
-        def schedule(epoch, lr):
-            if epoch < 3:
-                return 0.1
-            return 0.1 * 0.9 ** (epoch - 2)
+        all_images, all_labels = tfedu.data.load_digits(flatten=True)
+        order = np.argsort(all_labels, kind="stable")
+        x_sorted, y_sorted = all_images[order], all_labels[order]
 
-        ex.q1.check(schedule)
+        order = np.random.default_rng(0).permutation(len(x_sorted))
+        answer = (x_sorted, y_sorted)
+
+        ex.q1.check(answer)
         """,
-        # the exponent on top of lr: lr already holds the earlier factors, so they count twice
+        # two different permutations: the pairs are broken
         """
-        def schedule(epoch, lr):
-            if epoch < 3:
-                return lr
-            return lr * 0.9 ** (epoch - 2)
+        all_images, all_labels = tfedu.data.load_digits(flatten=True)
+        order = np.argsort(all_labels, kind="stable")
+        x_sorted, y_sorted = all_images[order], all_labels[order]
 
-        ex.q1.check(schedule)
+        order = np.random.default_rng(0).permutation(len(x_sorted))
+        answer = (x_sorted[order], y_sorted[np.random.default_rng(1).permutation(len(y_sorted))])
+
+        ex.q1.check(answer)
         """,
     ],
 )
 
 q2 = Predict(
-    "Exercise 2 · Predict: restore_best_weights without stopping",
+    "Exercise 2 · Predict: the epoch's loss and evaluate",
     level="warm-up",
     options={
-        "a": "the slope of the last epoch: EarlyStopping never stopped training, so it had nothing to restore",
-        "b": "the slope of the epoch with the lowest val_loss",
-        "c": "the slope of the last epoch, and Keras warns that it could not restore the best weights",
+        "a": "they are equal: the same model on the same data",
+        "b": "the loss in history is larger",
+        "c": "the loss evaluate reports is larger: history holds the loss of the last batch, which the "
+             "optimizer has just fitted",
     },
     answer="b",
     why={
-        "a": "with restore_best_weights=True, Keras 3's EarlyStopping sets the best weights back in "
-             "on_train_end, whether it stopped training or not",
-        "c": "Keras 3 restores the best weights when training ends, stopped early or not, so there is "
-             "nothing to warn about",
+        "a": "the epoch's loss is averaged over its batches while the weights keep changing; evaluate "
+             "measures only the final weights",
+        "c": "history holds the mean over all the epoch's batches, and most of them were computed with "
+             "earlier, worse weights",
     },
-    hint=["EarlyStopping has hooks besides on_epoch_end. Which one runs when training ends, however it ends?",
-          "In Keras 3, EarlyStopping.on_train_end calls set_weights(best_weights) whenever "
-          "restore_best_weights=True and it has recorded a best epoch."],
+    hint=["When, during the epoch, is each batch's loss computed, and with which weights?",
+          "Each batch's loss is computed before that batch's update, and the epoch's number is the mean "
+          "of them all: the first batches still used the random initial weights."],
 )
 
 
-#: Exercise 3: epoch losses to feed a callback, and the epoch (or None) at which it should stop.
-_SCENARIOS = [
-    ([2.0, 1.0, 0.5, 0.6, 0.4, 0.3], None, "a falling, wobbling loss"),
-    ([2.0, 0.1, 0.5, 1.5, 0.05], 3, "1.5 is more than 10 times the lowest loss so far (0.1)"),
-    ([1.0, 0.8, float("nan"), 0.5], 2, "its loss is NaN"),
-    ([1.0, float("inf"), 0.5], 1, "its loss is inf"),
-]
+#: Labels of the imbalanced "is it a zero?" task: 1 for zeros, 0 otherwise.
+IS_ZERO = (data.load_digits()[1] == 0).astype(np.int64)
 
 
-def _stop_epoch(callback, losses):
-    """Drive ``callback`` through one training of len(losses) epochs; the epoch it stopped after, or None."""
-    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
-    callback.set_model(model)
-    callback.set_params({"epochs": len(losses), "steps": 1, "verbose": 0})
-    model.stop_training = False
-    callback.on_train_begin({})
-    stopped = None
-    for epoch, loss in enumerate(losses):
-        callback.on_epoch_begin(epoch, {})
-        callback.on_epoch_end(epoch, {"loss": loss})
-        if model.stop_training:
-            stopped = epoch
-            break
-    callback.on_train_end({})
-    return stopped
+def _is_dict(answer):
+    "it is a dict with the classes 0 and 1"
+    assert isinstance(answer, dict) and set(answer) == {0, 1}, f"got {answer!r}"
 
 
-def _what_it_did(stopped):
-    return "never stopped" if stopped is None else f"stopped after epoch {stopped}"
+def _balances(answer):
+    "weight × count is the same for both classes (total / 2 each)"
+    counts = np.bincount(IS_ZERO)
+    expected = {k: len(IS_ZERO) / (2 * counts[k]) for k in (0, 1)}
+    got = {k: float(answer[k]) for k in (0, 1)}
+    close([got[0], got[1]], [expected[0], expected[1]], atol=1e-3, rtol=0, what="the weights [for 0, for 1]")
 
-
-def _is_a_callback_class(answer):
-    "StopOnDivergence(factor=10.0) creates a keras.callbacks.Callback"
-    assert isinstance(answer, type) and issubclass(answer, keras.callbacks.Callback), (
-        f"got {answer!r}; pass the class itself, a subclass of keras.callbacks.Callback"
-    )
-    answer(factor=10.0)
-
-
-def _stops_at_the_right_epoch(answer):
-    "it stops at the first epoch whose loss is NaN, inf or more than factor times the lowest so far"
-    for losses, expected, reason in _SCENARIOS:
-        stopped = _stop_epoch(answer(factor=10.0), losses)
-        if expected is None:
-            assert stopped is None, f"with epoch losses {losses} ({reason}) it {_what_it_did(stopped)}"
-        else:
-            assert stopped == expected, (
-                f"with epoch losses {losses} it {_what_it_did(stopped)}; "
-                f"it should stop after epoch {expected}: {reason}"
-            )
-
-
-def _starts_afresh(answer):
-    "the same callback, used for a second fit, forgets the losses of the first"
-    callback = answer(factor=10.0)
-    _stop_epoch(callback, [1.0, 0.01, 0.009])
-    stopped = _stop_epoch(callback, [5.0, 4.0, 3.0])
-    assert stopped is None, (f"in a second fit with losses [5.0, 4.0, 3.0] it {_what_it_did(stopped)}: "
-                             "it still remembered the first fit's lowest loss (reset it in on_train_begin)")
-
-
-def _stops_a_real_fit(answer):
-    "in fit, it ends a diverging training at the first epoch that meets the rule"
-    x = np.random.default_rng(12).normal(size=(64, 4)).astype("float32")
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
-    model.compile(keras.optimizers.SGD(learning_rate=1.0), "mse")
-    history = model.fit(x, 100 * x.sum(axis=1, keepdims=True), epochs=10, batch_size=8, verbose=0,
-                        callbacks=[answer(factor=10.0)])
-    losses = history.history["loss"]
-    first = next((k for k, loss in enumerate(losses)
-                  if not np.isfinite(loss) or loss > 10.0 * min(losses[:k], default=float("inf"))), None)
-    assert first is not None and len(losses) == first + 1, (
-        f"it ran {len(losses)} of 10 epochs, with epoch losses {[float(f'{loss:.3g}') for loss in losses]}"
-    )
 
 q3 = Exercise(
-    "Exercise 3 · Stop a diverging training",
+    "Exercise 3 · Balanced class weights",
     level="core",
-    checks=[_is_a_callback_class, _stops_at_the_right_epoch, _starts_afresh, _stops_a_real_fit],
-    hint=["Keep the lowest epoch loss seen so far; at the end of each epoch compare the new loss with it. "
-          "Which comparison is False for NaN?",
-          "Set self.best = float('inf') in on_train_begin (so every fit starts afresh). In on_epoch_end, stop "
-          "(self.model.stop_training = True) if not np.isfinite(loss) or loss > self.factor * self.best, then "
-          "update self.best = min(self.best, loss). Every comparison with NaN is False."],
+    checks=[_is_dict, _balances],
+    hint=["Balanced weights make weight × count the same for both classes: the rarer class weighs more.",
+          "weight for class c = total number of samples / (2 × number of samples of class c); np.bincount "
+          "counts them."],
     solution="""
-    class StopOnDivergence(keras.callbacks.Callback):
-        def __init__(self, factor=10.0):
-            super().__init__()
-            self.factor = factor
+    is_zero = ex.IS_ZERO
+    counts = np.bincount(is_zero)
+    class_weight = {c: len(is_zero) / (2 * counts[c]) for c in (0, 1)}
 
-        def on_train_begin(self, logs=None):
-            self.best = float("inf")
-
-        def on_epoch_end(self, epoch, logs=None):
-            loss = logs["loss"]
-            if not np.isfinite(loss) or loss > self.factor * self.best:
-                self.model.stop_training = True
-            self.best = min(self.best, loss)
-
-    ex.q3.check(StopOnDivergence)
+    ex.q3.check(class_weight)
     """,
     mistakes=[
-        # NaN is never greater than anything: a NaN loss does not stop it
+        # total / count without the 2: both weights twice too large
         """
-        class StopOnDivergence(keras.callbacks.Callback):
-            def __init__(self, factor=10.0):
-                super().__init__()
-                self.factor = factor
+        is_zero = ex.IS_ZERO
+        counts = np.bincount(is_zero)
+        class_weight = {c: len(is_zero) / counts[c] for c in (0, 1)}
 
-            def on_train_begin(self, logs=None):
-                self.best = float("inf")
-
-            def on_epoch_end(self, epoch, logs=None):
-                loss = logs["loss"]
-                if loss > self.factor * self.best:
-                    self.model.stop_training = True
-                self.best = min(self.best, loss)
-
-        ex.q3.check(StopOnDivergence)
+        ex.q3.check(class_weight)
         """,
-        # compares with the previous epoch, not with the lowest loss so far
+        # count / total: upside down, the common class weighs more
         """
-        class StopOnDivergence(keras.callbacks.Callback):
-            def __init__(self, factor=10.0):
-                super().__init__()
-                self.factor = factor
+        is_zero = ex.IS_ZERO
+        counts = np.bincount(is_zero)
+        class_weight = {c: counts[c] / len(is_zero) for c in (0, 1)}
 
-            def on_train_begin(self, logs=None):
-                self.previous = float("inf")
-
-            def on_epoch_end(self, epoch, logs=None):
-                loss = logs["loss"]
-                if not np.isfinite(loss) or loss > self.factor * self.previous:
-                    self.model.stop_training = True
-                self.previous = loss
-
-        ex.q3.check(StopOnDivergence)
-        """,
-        # the lowest loss is set once, in __init__: a second fit remembers the first
-        """
-        class StopOnDivergence(keras.callbacks.Callback):
-            def __init__(self, factor=10.0):
-                super().__init__()
-                self.factor = factor
-                self.best = float("inf")
-
-            def on_epoch_end(self, epoch, logs=None):
-                loss = logs["loss"]
-                if not np.isfinite(loss) or loss > self.factor * self.best:
-                    self.model.stop_training = True
-                self.best = min(self.best, loss)
-
-        ex.q3.check(StopOnDivergence)
-        """,
-        # compares with the first epoch's loss instead of the lowest so far
-        """
-        class StopOnDivergence(keras.callbacks.Callback):
-            def __init__(self, factor=10.0):
-                super().__init__()
-                self.factor = factor
-
-            def on_train_begin(self, logs=None):
-                self.first = None
-
-            def on_epoch_end(self, epoch, logs=None):
-                loss = logs["loss"]
-                if self.first is None:
-                    self.first = loss
-                if not np.isfinite(loss) or loss > self.factor * self.first:
-                    self.model.stop_training = True
-
-        ex.q3.check(StopOnDivergence)
+        ex.q3.check(class_weight)
         """,
     ],
 )
 
-#: Exercise 4: 40 samples in batches of 10 for 3 epochs: 12 batches, a warm-up over 6 of them.
-_WARM_TARGET, _WARM_STEPS, _EPOCHS, _BATCH = 0.1, 6, 3, 10
+
+def _is_keras_model(answer):
+    "it is a trained Keras model"
+    assert isinstance(answer, keras.Model), f"got {type(answer).__name__}"
 
 
-class _RateProbe(keras.callbacks.Callback):
-    """Records the rate each training batch is about to use (it runs after the callback under test)."""
-
-    def on_train_begin(self, logs=None):
-        self.rates = []
-
-    def on_train_batch_begin(self, batch, logs=None):
-        self.rates.append(float(self.model.optimizer.learning_rate))
-
-
-def _warm_up_callback(answer):
-    "WarmUp(target=0.1, steps=6) creates a keras.callbacks.Callback"
-    assert isinstance(answer, type) and issubclass(answer, keras.callbacks.Callback), (
-        f"got {answer!r}; pass the class itself, a subclass of keras.callbacks.Callback"
-    )
-    answer(target=_WARM_TARGET, steps=_WARM_STEPS)
-
-
-def _rates_per_batch(answer):
-    "batch k (counted from 0 across the epochs) trains with target·(k + 1)/steps, and with target after the warm-up"
-    probe = _RateProbe()
-    _tiny_model(0.5).fit(_X, _Y, batch_size=_BATCH, epochs=_EPOCHS, shuffle=False, verbose=0,
-                         callbacks=[answer(target=_WARM_TARGET, steps=_WARM_STEPS), probe])
-    total = _EPOCHS * len(_X) // _BATCH
-    expected = [_WARM_TARGET * min(1.0, (k + 1) / _WARM_STEPS) for k in range(total)]
-    close(probe.rates, expected, rtol=1e-5, atol=1e-7,
-          what=f"the list of rates the {total} batches (3 epochs of 4) trained with")
+def _accurate(answer):
+    "it classifies held-out digits with at least 93% accuracy"
+    images, labels = data.load_digits()
+    _, (x_test, y_test) = data.train_test_split(images, labels, test_fraction=0.2, seed=0)
+    shape = answer.input_shape[1:]
+    probabilities = answer.predict(x_test.reshape((len(x_test),) + tuple(shape)), verbose=0)
+    accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y_test))
+    assert accuracy >= 0.93, f"test accuracy is {accuracy:.3f}"
 
 
 q4 = Exercise(
-    "Exercise 4 · Warm up batch by batch",
-    level="challenge",
-    checks=[_warm_up_callback, _rates_per_batch],
-    hint=["The rate must change before every batch, not every epoch: which hook runs just before a batch? "
-          "And its `batch` argument starts again from 0 in every epoch.",
-          "In on_train_batch_begin, count the batches yourself (or read int(self.model.optimizer.iterations), "
-          "the number of steps taken so far): for the k-th batch assign target * min(1, (k + 1) / steps) "
-          "with self.model.optimizer.learning_rate.assign(...)."],
+    "Exercise 4 · A digits classifier",
+    level="core",
+    checks=[_is_keras_model, _accurate],
+    hint=["Start from the small classifier of lesson 11: one hidden layer, softmax output; compile it, "
+          "then fit it on x_train, y_train.",
+          "A Dense(64, relu) hidden layer, softmax output, sparse_categorical_crossentropy, Adam, about 30 "
+          "epochs on the training split is plenty."],
     solution="""
-    class WarmUp(keras.callbacks.Callback):
-        def __init__(self, target, steps):
-            super().__init__()
-            self.target = target
-            self.steps = steps
+    classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),
+                                   layers.Dense(10, activation="softmax")])
+    classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    classifier.fit(x_train, y_train, epochs=30, verbose=0)
 
-        def on_train_begin(self, logs=None):
-            self.batches_seen = 0
-
-        def on_train_batch_begin(self, batch, logs=None):
-            fraction = min(1.0, (self.batches_seen + 1) / self.steps)
-            self.model.optimizer.learning_rate.assign(self.target * fraction)
-            self.batches_seen += 1
-
-    ex.q4.check(WarmUp)
+    ex.q4.check(classifier)
     """,
     mistakes=[
-        # `batch` counts from 0 again in every epoch: the warm-up starts over each epoch
+        # compiled but never trained
         """
-        class WarmUp(keras.callbacks.Callback):
-            def __init__(self, target, steps):
-                super().__init__()
-                self.target = target
-                self.steps = steps
+        classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),
+                                       layers.Dense(10, activation="softmax")])
+        classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
 
-            def on_train_batch_begin(self, batch, logs=None):
-                fraction = min(1.0, (batch + 1) / self.steps)
-                self.model.optimizer.learning_rate.assign(self.target * fraction)
-
-        ex.q4.check(WarmUp)
+        ex.q4.check(classifier)
         """,
-        # k / steps instead of (k + 1) / steps: the first batch trains with a rate of 0
+        # one epoch with a single batch: one optimizer step
         """
-        class WarmUp(keras.callbacks.Callback):
-            def __init__(self, target, steps):
-                super().__init__()
-                self.target = target
-                self.steps = steps
+        classifier = keras.Sequential([keras.Input((64,)), layers.Dense(64, activation="relu"),
+                                       layers.Dense(10, activation="softmax")])
+        classifier.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        classifier.fit(x_train, y_train, epochs=1, batch_size=len(x_train), verbose=0)
 
-            def on_train_begin(self, logs=None):
-                self.batches_seen = 0
-
-            def on_train_batch_begin(self, batch, logs=None):
-                fraction = min(1.0, self.batches_seen / self.steps)
-                self.model.optimizer.learning_rate.assign(self.target * fraction)
-                self.batches_seen += 1
-
-        ex.q4.check(WarmUp)
+        ex.q4.check(classifier)
         """,
-        # no min(1, ...): after the warm-up the rate keeps growing past target
+    ],
+)
+
+
+#: Exercise 5: 200 digits, so that batches of 48 leave a last batch of 8.
+_LOOP_X, _LOOP_Y = (array[:200] for array in data.load_digits(flatten=True))
+_LOOP_EPOCHS, _LOOP_BATCH = 2, 48
+
+
+def _loop_model():
+    glorot = keras.initializers.GlorotUniform
+    model = keras.Sequential([keras.Input((64,)),
+                              keras.layers.Dense(16, activation="relu", kernel_initializer=glorot(seed=111)),
+                              keras.layers.Dense(10, activation="softmax", kernel_initializer=glorot(seed=112))])
+    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+_LAST_RUN = []   # [(answer, result)]: both checks look at one run of the student's function
+
+
+def _run_both(answer):
+    """(fit's history, fit's model, what the answer returned, the answer's model), run once per answer."""
+    if _LAST_RUN and _LAST_RUN[0][0] is answer:
+        return _LAST_RUN[0][1]
+    _LAST_RUN.clear()
+    reference = _loop_model()
+    history = reference.fit(_LOOP_X, _LOOP_Y, batch_size=_LOOP_BATCH, epochs=_LOOP_EPOCHS, shuffle=False,
+                            verbose=0).history["loss"]
+    mine = _loop_model()
+    returned = answer(mine, _LOOP_X, _LOOP_Y, epochs=_LOOP_EPOCHS, batch_size=_LOOP_BATCH)
+    _LAST_RUN.append((answer, (history, reference, returned, mine)))
+    return history, reference, returned, mine
+
+
+def _is_a_function(answer):
+    "train is a function"
+    assert callable(answer), (
+        f"got {type(answer).__name__}; define it with def train(model, x, y, epochs, batch_size=32)"
+    )
+
+
+def _same_weights_as_fit(answer):
+    "train(model, x, y, epochs=2, batch_size=48) leaves the weights fit(..., shuffle=False) leaves"
+    _, reference, _, mine = _run_both(answer)
+    steps, expected_steps = int(mine.optimizer.iterations), int(reference.optimizer.iterations)
+    assert steps == expected_steps, (
+        f"the optimizer took {'more' if steps > expected_steps else 'fewer'} steps than fit does "
+        "(one per batch, and the last batch may be smaller than batch_size)"
+    )
+    differ = sum(int(np.sum(~np.isclose(a, b, atol=1e-6, rtol=1e-5)))
+                 for a, b in zip(mine.get_weights(), reference.get_weights()))
+    assert differ == 0, f"{differ} weights differ from fit's: were the batches the same, in the same order?"
+
+
+def _epoch_losses_like_fit(answer):
+    "it returns one mean loss per epoch, equal to fit's history['loss']"
+    history, _, returned, _ = _run_both(answer)
+    assert np.shape(returned) == (_LOOP_EPOCHS,), (
+        f"it returned {type(returned).__name__} of shape {np.shape(returned)}: one number per epoch, in a list"
+    )
+    close([float(v) for v in returned], history, atol=1e-5, rtol=1e-5, what="the list of epoch losses")
+
+
+q5 = Exercise(
+    "Exercise 5 · Your own fit",
+    level="challenge",
+    checks=[_is_a_function, _same_weights_as_fit, _epoch_losses_like_fit],
+    hint=["Two loops: one over the epochs, one over the start of each batch, range(0, len(x), batch_size). "
+          "Slicing past the end of an array is fine: the last batch is simply shorter.",
+          "model.train_on_batch(x_batch, y_batch, return_dict=True)['loss'] is that batch's mean loss. fit "
+          "weights each batch by its size: add loss * len(x_batch) over the epoch and divide by len(x)."],
+    solution="""
+    def train(model, x, y, epochs, batch_size=32):
+        epoch_losses = []
+        for epoch in range(epochs):
+            total = 0.0
+            for start in range(0, len(x), batch_size):
+                x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
+                loss = model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"]
+                total += loss * len(x_batch)
+            epoch_losses.append(total / len(x))
+        return epoch_losses
+
+    ex.q5.check(train)
+    """,
+    mistakes=[
+        # only whole batches: the last, shorter batch is never trained on
         """
-        class WarmUp(keras.callbacks.Callback):
-            def __init__(self, target, steps):
-                super().__init__()
-                self.target = target
-                self.steps = steps
+        def train(model, x, y, epochs, batch_size=32):
+            epoch_losses = []
+            for epoch in range(epochs):
+                total = 0.0
+                for step in range(len(x) // batch_size):
+                    start = step * batch_size
+                    x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
+                    loss = model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"]
+                    total += loss * len(x_batch)
+                epoch_losses.append(total / len(x))
+            return epoch_losses
 
-            def on_train_begin(self, logs=None):
-                self.batches_seen = 0
-
-            def on_train_batch_begin(self, batch, logs=None):
-                fraction = (self.batches_seen + 1) / self.steps
-                self.model.optimizer.learning_rate.assign(self.target * fraction)
-                self.batches_seen += 1
-
-        ex.q4.check(WarmUp)
+        ex.q5.check(train)
         """,
-        # set after each batch: the first batch trains with the optimizer's own rate, every later one a step late
+        # the plain mean of the batch losses: the short last batch counts as much as a full one
         """
-        class WarmUp(keras.callbacks.Callback):
-            def __init__(self, target, steps):
-                super().__init__()
-                self.target = target
-                self.steps = steps
+        def train(model, x, y, epochs, batch_size=32):
+            epoch_losses = []
+            for epoch in range(epochs):
+                losses = []
+                for start in range(0, len(x), batch_size):
+                    x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
+                    losses.append(model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"])
+                epoch_losses.append(np.mean(losses))
+            return epoch_losses
 
-            def on_train_begin(self, logs=None):
-                self.batches_seen = 0
+        ex.q5.check(train)
+        """,
+        # random batches, as in section 3: not the order fit uses with shuffle=False
+        """
+        def train(model, x, y, epochs, batch_size=32):
+            rng = np.random.default_rng(0)
+            epoch_losses = []
+            for epoch in range(epochs):
+                total = 0.0
+                for start in range(0, len(x), batch_size):
+                    index = rng.integers(0, len(x), batch_size)
+                    loss = model.train_on_batch(x[index], y[index], return_dict=True)["loss"]
+                    total += loss * batch_size
+                epoch_losses.append(total / (batch_size * len(range(0, len(x), batch_size))))
+            return epoch_losses
 
-            def on_train_batch_end(self, batch, logs=None):
-                fraction = min(1.0, (self.batches_seen + 1) / self.steps)
-                self.model.optimizer.learning_rate.assign(self.target * fraction)
-                self.batches_seen += 1
+        ex.q5.check(train)
+        """,
+        # the total is never reset: each epoch's "mean" includes the epochs before it
+        """
+        def train(model, x, y, epochs, batch_size=32):
+            epoch_losses = []
+            total = 0.0
+            for epoch in range(epochs):
+                for start in range(0, len(x), batch_size):
+                    x_batch, y_batch = x[start:start + batch_size], y[start:start + batch_size]
+                    loss = model.train_on_batch(x_batch, y_batch, return_dict=True)["loss"]
+                    total += loss * len(x_batch)
+                epoch_losses.append(total / len(x))
+            return epoch_losses
 
-        ex.q4.check(WarmUp)
+        ex.q5.check(train)
         """,
     ],
 )

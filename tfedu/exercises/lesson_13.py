@@ -1,371 +1,407 @@
-"""Exercises for lesson 13 (saving and loading).
+"""Exercises for lesson 13 (callbacks).
 
 >>> from tfedu.exercises import lesson_13 as ex
->>> ex.q1.check(...).answered
-False
->>> ex.q2.check("d").passed
+>>> ex.q1.check(lambda epoch, lr: lr if epoch < 3 else lr * 0.9).passed
+True
+>>> ex.q2.check("b").passed
 True
 """
-import tempfile
-from pathlib import Path
-
 import keras
 import numpy as np
 
-from tfedu import data
 from tfedu.exercises import Exercise, Predict, close
-from tfedu.losses import FocalLoss
+
+_X = np.linspace(-1, 1, 40, dtype="float32")[:, None]
+_Y = 3 * _X
 
 
-def _is_reloaded_model(answer):
-    "it is a Keras model"
-    assert isinstance(answer, keras.Model), f"got {type(answer).__name__}"
+def _tiny_model(learning_rate):
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(learning_rate), "mse")
+    return model
 
 
-def _kept_the_focal_loss(answer):
-    "its loss is a FocalLoss with gamma 3"
-    loss = answer.loss
-    assert isinstance(loss, FocalLoss), f"its loss is {type(loss).__name__}"
-    assert loss.gamma == 3.0, f"gamma is {loss.gamma}: pass gamma=3.0 to FocalLoss"
-
-
-def _kept_the_ks_metric(answer):
-    "evaluate() still reports the KS metric"
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(16,) + tuple(answer.input_shape[1:])).astype("float32")
-    y = (rng.random(16) < 0.5).astype("float32")
-    reported = answer.evaluate(x, y, verbose=0, return_dict=True)
-    assert "ks" in reported, f"evaluate reports {sorted(reported)}; compile with metrics=[KolmogorovSmirnov()]"
+def _keeps_then_decays(answer):
+    "from any starting rate, it keeps the rate for epochs 0-2, then multiplies it by 0.9 every epoch"
+    for start in (0.1, 0.04):
+        history = _tiny_model(start).fit(_X, _Y, batch_size=10, epochs=6, verbose=0,
+                                         callbacks=[keras.callbacks.LearningRateScheduler(answer)])
+        expected = [start] * 3 + [start * 0.9 ** k for k in (1, 2, 3)]
+        close(history.history["learning_rate"], expected, rtol=1e-5, atol=0,
+              what=f"the list of rates of epochs 0-5, for an optimizer that starts at {start}")
 
 
 q1 = Exercise(
-    "Exercise 1 · Custom objects survive",
+    "Exercise 1 · A schedule that uses lr",
     level="warm-up",
-    checks=[_is_reloaded_model, _kept_the_focal_loss, _kept_the_ks_metric],
-    hint=["Compile, fit, save, load: the same four steps as section 3, with this loss and this metric.",
-          "net.compile('adam', loss=FocalLoss(gamma=3.0), metrics=[KolmogorovSmirnov()]), fit one epoch on "
-          "is_zero_train (so the metric is built), net.save(a .keras path), then keras.models.load_model(it)."],
+    checks=[_keeps_then_decays],
+    hint=["LearningRateScheduler calls schedule(epoch, lr) at the start of every epoch, with lr the rate the "
+          "optimizer has now: return lr itself to keep it.",
+          "return lr while epoch < 3, and lr * 0.9 from epoch 3 on: each call starts from the rate the previous "
+          "epoch left, so the factors pile up by themselves."],
     solution="""
-    net = keras.Sequential([keras.Input((64,)), layers.Dense(1, activation="sigmoid")])
-    net.compile("adam", loss=FocalLoss(gamma=3.0), metrics=[KolmogorovSmirnov()])
-    net.fit(x_train, is_zero_train, epochs=1, verbose=0)
-    net.save(folder / "net.keras")
-    reloaded_net = keras.models.load_model(folder / "net.keras")
+    def schedule(epoch, lr):
+        if epoch < 3:
+            return lr
+        return lr * 0.9
 
-    ex.q1.check(reloaded_net)
+    ex.q1.check(schedule)
     """,
     mistakes=[
-        # FocalLoss's default gamma is 2
+        # <= instead of <: the rate is kept for four epochs
         """
-        net = keras.Sequential([keras.Input((64,)), layers.Dense(1, activation="sigmoid")])
-        net.compile("adam", loss=FocalLoss(), metrics=[KolmogorovSmirnov()])
-        net.fit(x_train, is_zero_train, epochs=1, verbose=0)
-        net.save(folder / "net.keras")
-        reloaded_net = keras.models.load_model(folder / "net.keras")
+        def schedule(epoch, lr):
+            if epoch <= 3:
+                return lr
+            return lr * 0.9
 
-        ex.q1.check(reloaded_net)
+        ex.q1.check(schedule)
         """,
-        # the metric was never compiled in, so nothing saved it
+        # lr is ignored: right only for an optimizer that starts at 0.1
         """
-        net = keras.Sequential([keras.Input((64,)), layers.Dense(1, activation="sigmoid")])
-        net.compile("adam", loss=FocalLoss(gamma=3.0), metrics=["accuracy"])
-        net.fit(x_train, is_zero_train, epochs=1, verbose=0)
-        net.save(folder / "net.keras")
-        reloaded_net = keras.models.load_model(folder / "net.keras")
+        def schedule(epoch, lr):
+            if epoch < 3:
+                return 0.1
+            return 0.1 * 0.9 ** (epoch - 2)
 
-        ex.q1.check(reloaded_net)
+        ex.q1.check(schedule)
+        """,
+        # the exponent on top of lr: lr already holds the earlier factors, so they count twice
+        """
+        def schedule(epoch, lr):
+            if epoch < 3:
+                return lr
+            return lr * 0.9 ** (epoch - 2)
+
+        ex.q1.check(schedule)
         """,
     ],
 )
 
 q2 = Predict(
-    "Exercise 2 · Predict: a loss without get_config",
+    "Exercise 2 · Predict: restore_best_weights without stopping",
     level="warm-up",
     options={
-        "a": "save raises NotImplementedError: Pinball has no get_config",
-        "b": "load_model raises an error: it cannot rebuild Pinball(quantile=0.9)",
-        "c": "it loads, and the reloaded loss still has quantile 0.9",
-        "d": "it loads, but the reloaded loss has quantile 0.5, its default",
+        "a": "the slope of the last epoch: EarlyStopping never stopped training, so it had nothing to restore",
+        "b": "the slope of the epoch with the lowest val_loss",
+        "c": "the slope of the last epoch, and Keras warns that it could not restore the best weights",
     },
-    answer="d",
+    answer="b",
     why={
-        "a": "keras.losses.Loss has a get_config of its own (name and reduction), so saving finds one and uses it",
-        "b": "Pinball is registered and its __init__ accepts the name and reduction the file holds, "
-             "so load_model can call it",
-        "c": "the file holds only what get_config returned, and the get_config Pinball inherits "
-             "knows nothing about quantile",
+        "a": "with restore_best_weights=True, Keras 3's EarlyStopping sets the best weights back in "
+             "on_train_end, whether it stopped training or not",
+        "c": "Keras 3 restores the best weights when training ends, stopped early or not, so there is "
+             "nothing to warn about",
     },
-    hint=["The file keeps, for each object, its class name and whatever its get_config() returns.",
-          "Pinball inherits get_config from keras.losses.Loss: run Pinball(quantile=0.9).get_config() "
-          "and look at what it holds."],
+    hint=["EarlyStopping has hooks besides on_epoch_end. Which one runs when training ends, however it ends?",
+          "In Keras 3, EarlyStopping.on_train_end calls set_weights(best_weights) whenever "
+          "restore_best_weights=True and it has recorded a best epoch."],
 )
 
-#: Exercise 3: the digits model trained in two halves, with fixed initial weights.
-_CACHE = {}
+
+#: Exercise 3: epoch losses to feed a callback, and the epoch (or None) at which it should stop.
+_SCENARIOS = [
+    ([2.0, 1.0, 0.5, 0.6, 0.4, 0.3], None, "a falling, wobbling loss"),
+    ([2.0, 0.1, 0.5, 1.5, 0.05], 3, "1.5 is more than 10 times the lowest loss so far (0.1)"),
+    ([1.0, 0.8, float("nan"), 0.5], 2, "its loss is NaN"),
+    ([1.0, float("inf"), 0.5], 1, "its loss is inf"),
+]
 
 
-def _training_split():
-    images, labels = data.load_digits(flatten=True)
-    (x_train, y_train), _ = data.train_test_split(images, labels, seed=0)
-    return x_train, y_train
+def _stop_epoch(callback, losses):
+    """Drive ``callback`` through one training of len(losses) epochs; the epoch it stopped after, or None."""
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    callback.set_model(model)
+    callback.set_params({"epochs": len(losses), "steps": 1, "verbose": 0})
+    model.stop_training = False
+    callback.on_train_begin({})
+    stopped = None
+    for epoch, loss in enumerate(losses):
+        callback.on_epoch_begin(epoch, {})
+        callback.on_epoch_end(epoch, {"loss": loss})
+        if model.stop_training:
+            stopped = epoch
+            break
+    callback.on_train_end({})
+    return stopped
 
 
-def _trained(epochs):
-    """The digits model after ``epochs`` uninterrupted epochs with shuffle=False (cached)."""
-    if epochs not in _CACHE:
-        glorot = keras.initializers.GlorotUniform
-        model = keras.Sequential([
-            keras.Input((64,)),
-            keras.layers.Dense(32, activation="relu", kernel_initializer=glorot(seed=131)),
-            keras.layers.Dense(10, activation="softmax", kernel_initializer=glorot(seed=132)),
-        ])
-        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-        x_train, y_train = _training_split()
-        model.fit(x_train, y_train, epochs=epochs, shuffle=False, verbose=0)
-        _CACHE[epochs] = model
-    return _CACHE[epochs]
+def _what_it_did(stopped):
+    return "never stopped" if stopped is None else f"stopped after epoch {stopped}"
 
 
-def half_trained(folder):
-    """Save the lesson's digits model after 5 of its 10 planned epochs (``shuffle=False``); return the path.
-
-    >>> import tempfile
-    >>> half_trained(tempfile.mkdtemp()).name
-    'half_trained.keras'
-    """
-    path = Path(folder) / "half_trained.keras"
-    _trained(5).save(path)
-    return path
-
-
-def _is_a_model(answer):
-    "it is a compiled Keras model"
-    assert isinstance(answer, keras.Model), f"got {type(answer).__name__}; give the model itself"
-    assert answer.optimizer is not None, "it has no optimizer: it was never compiled or trained"
-
-
-def _took_ten_epochs_of_steps(answer):
-    "its optimizer has counted the steps of 10 epochs, no more and no fewer"
-    expected = int(_trained(10).optimizer.iterations)
-    got = int(answer.optimizer.iterations)
-    assert got <= expected, "its optimizer counted more steps than 10 epochs take: it trained too long"
-    assert got >= expected, ("its optimizer counted fewer steps than 10 epochs take: was its state lost "
-                             "(a fresh or re-compiled optimizer), or were epochs skipped?")
-
-
-def _same_as_uninterrupted(answer):
-    "every weight equals what 10 uninterrupted epochs give"
-    reference = _trained(10).get_weights()
-    weights = answer.get_weights()
-    assert [w.shape for w in weights] == [w.shape for w in reference], (
-        f"its weights have shapes {[w.shape for w in weights]}: load the saved model rather than building another"
+def _is_a_callback_class(answer):
+    "StopOnDivergence(factor=10.0) creates a keras.callbacks.Callback"
+    assert isinstance(answer, type) and issubclass(answer, keras.callbacks.Callback), (
+        f"got {answer!r}; pass the class itself, a subclass of keras.callbacks.Callback"
     )
-    differ = sum(int(np.sum(~np.isclose(w, r, atol=1e-5, rtol=1e-5))) for w, r in zip(weights, reference))
-    total = sum(w.size for w in reference)
-    assert differ == 0, (f"{differ} of {total} weights differ from 10 uninterrupted epochs: "
-                         "were the batches the same, in the same order?")
+    answer(factor=10.0)
 
+
+def _stops_at_the_right_epoch(answer):
+    "it stops at the first epoch whose loss is NaN, inf or more than factor times the lowest so far"
+    for losses, expected, reason in _SCENARIOS:
+        stopped = _stop_epoch(answer(factor=10.0), losses)
+        if expected is None:
+            assert stopped is None, f"with epoch losses {losses} ({reason}) it {_what_it_did(stopped)}"
+        else:
+            assert stopped == expected, (
+                f"with epoch losses {losses} it {_what_it_did(stopped)}; "
+                f"it should stop after epoch {expected}: {reason}"
+            )
+
+
+def _starts_afresh(answer):
+    "the same callback, used for a second fit, forgets the losses of the first"
+    callback = answer(factor=10.0)
+    _stop_epoch(callback, [1.0, 0.01, 0.009])
+    stopped = _stop_epoch(callback, [5.0, 4.0, 3.0])
+    assert stopped is None, (f"in a second fit with losses [5.0, 4.0, 3.0] it {_what_it_did(stopped)}: "
+                             "it still remembered the first fit's lowest loss (reset it in on_train_begin)")
+
+
+def _stops_a_real_fit(answer):
+    "in fit, it ends a diverging training at the first epoch that meets the rule"
+    x = np.random.default_rng(12).normal(size=(64, 4)).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(learning_rate=1.0), "mse")
+    history = model.fit(x, 100 * x.sum(axis=1, keepdims=True), epochs=10, batch_size=8, verbose=0,
+                        callbacks=[answer(factor=10.0)])
+    losses = history.history["loss"]
+    first = next((k for k, loss in enumerate(losses)
+                  if not np.isfinite(loss) or loss > 10.0 * min(losses[:k], default=float("inf"))), None)
+    assert first is not None and len(losses) == first + 1, (
+        f"it ran {len(losses)} of 10 epochs, with epoch losses {[float(f'{loss:.3g}') for loss in losses]}"
+    )
 
 q3 = Exercise(
-    "Exercise 3 · Finish an interrupted training",
+    "Exercise 3 · Stop a diverging training",
     level="core",
-    checks=[_is_a_model, _took_ten_epochs_of_steps, _same_as_uninterrupted],
-    hint=["The .keras file holds the weights and the optimizer's state: load it and keep training, "
-          "without compiling again.",
-          "finished = keras.models.load_model(path), then finished.fit(x_train, y_train, ...) for the 5 "
-          "missing epochs, with shuffle=False like the first half. If you use initial_epoch=5, remember "
-          "that epochs is the number of the last epoch, not a count."],
+    checks=[_is_a_callback_class, _stops_at_the_right_epoch, _starts_afresh, _stops_a_real_fit],
+    hint=["Keep the lowest epoch loss seen so far; at the end of each epoch compare the new loss with it. "
+          "Which comparison is False for NaN?",
+          "Set self.best = float('inf') in on_train_begin (so every fit starts afresh). In on_epoch_end, stop "
+          "(self.model.stop_training = True) if not np.isfinite(loss) or loss > self.factor * self.best, then "
+          "update self.best = min(self.best, loss). Every comparison with NaN is False."],
     solution="""
-    path = ex.half_trained(folder)
-    finished = keras.models.load_model(path)
-    finished.fit(x_train, y_train, epochs=5, shuffle=False, verbose=0)
+    class StopOnDivergence(keras.callbacks.Callback):
+        def __init__(self, factor=10.0):
+            super().__init__()
+            self.factor = factor
 
-    ex.q3.check(finished)
+        def on_train_begin(self, logs=None):
+            self.best = float("inf")
+
+        def on_epoch_end(self, epoch, logs=None):
+            loss = logs["loss"]
+            if not np.isfinite(loss) or loss > self.factor * self.best:
+                self.model.stop_training = True
+            self.best = min(self.best, loss)
+
+    ex.q3.check(StopOnDivergence)
     """,
     mistakes=[
-        # compile() replaces the restored optimizer by a new one
+        # NaN is never greater than anything: a NaN loss does not stop it
         """
-        path = ex.half_trained(folder)
-        finished = keras.models.load_model(path)
-        finished.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-        finished.fit(x_train, y_train, epochs=5, shuffle=False, verbose=0)
+        class StopOnDivergence(keras.callbacks.Callback):
+            def __init__(self, factor=10.0):
+                super().__init__()
+                self.factor = factor
 
-        ex.q3.check(finished)
+            def on_train_begin(self, logs=None):
+                self.best = float("inf")
+
+            def on_epoch_end(self, epoch, logs=None):
+                loss = logs["loss"]
+                if loss > self.factor * self.best:
+                    self.model.stop_training = True
+                self.best = min(self.best, loss)
+
+        ex.q3.check(StopOnDivergence)
         """,
-        # a fresh model's optimizer has no variables yet, so load_weights skips the optimizer state
+        # compares with the previous epoch, not with the lowest loss so far
         """
-        path = ex.half_trained(folder)
-        finished = make_model()
-        finished.load_weights(path)
-        finished.fit(x_train, y_train, epochs=5, shuffle=False, verbose=0)
+        class StopOnDivergence(keras.callbacks.Callback):
+            def __init__(self, factor=10.0):
+                super().__init__()
+                self.factor = factor
 
-        ex.q3.check(finished)
+            def on_train_begin(self, logs=None):
+                self.previous = float("inf")
+
+            def on_epoch_end(self, epoch, logs=None):
+                loss = logs["loss"]
+                if not np.isfinite(loss) or loss > self.factor * self.previous:
+                    self.model.stop_training = True
+                self.previous = loss
+
+        ex.q3.check(StopOnDivergence)
         """,
-        # epochs is the last epoch's number: from 5 to 5 trains nothing
+        # the lowest loss is set once, in __init__: a second fit remembers the first
         """
-        path = ex.half_trained(folder)
-        finished = keras.models.load_model(path)
-        finished.fit(x_train, y_train, initial_epoch=5, epochs=5, shuffle=False, verbose=0)
+        class StopOnDivergence(keras.callbacks.Callback):
+            def __init__(self, factor=10.0):
+                super().__init__()
+                self.factor = factor
+                self.best = float("inf")
 
-        ex.q3.check(finished)
+            def on_epoch_end(self, epoch, logs=None):
+                loss = logs["loss"]
+                if not np.isfinite(loss) or loss > self.factor * self.best:
+                    self.model.stop_training = True
+                self.best = min(self.best, loss)
+
+        ex.q3.check(StopOnDivergence)
         """,
-        # 10 more epochs: 15 in all
+        # compares with the first epoch's loss instead of the lowest so far
         """
-        path = ex.half_trained(folder)
-        finished = keras.models.load_model(path)
-        finished.fit(x_train, y_train, epochs=10, shuffle=False, verbose=0)
+        class StopOnDivergence(keras.callbacks.Callback):
+            def __init__(self, factor=10.0):
+                super().__init__()
+                self.factor = factor
 
-        ex.q3.check(finished)
-        """,
-        # the default shuffle=True feeds the batches in another order
-        """
-        path = ex.half_trained(folder)
-        finished = keras.models.load_model(path)
-        finished.fit(x_train, y_train, epochs=5, verbose=0)
+            def on_train_begin(self, logs=None):
+                self.first = None
 
-        ex.q3.check(finished)
+            def on_epoch_end(self, epoch, logs=None):
+                loss = logs["loss"]
+                if self.first is None:
+                    self.first = loss
+                if not np.isfinite(loss) or loss > self.factor * self.first:
+                    self.model.stop_training = True
+
+        ex.q3.check(StopOnDivergence)
         """,
     ],
 )
 
-#: Exercise 4: the statistics a Standardize layer is built with, and inputs to try it on.
-_MEAN = np.array([1.0, 2.0, 3.0], dtype="float32")
-_STD = np.array([2.0, 4.0, 0.5], dtype="float32")
-_INPUTS = np.random.default_rng(13).normal(size=(5, 3)).astype("float32")
+#: Exercise 4: 40 samples in batches of 10 for 3 epochs: 12 batches, a warm-up over 6 of them.
+_WARM_TARGET, _WARM_STEPS, _EPOCHS, _BATCH = 0.1, 6, 3, 10
 
 
-def _is_a_layer_class(answer):
-    "Standardize(mean, std) creates a keras.layers.Layer"
-    assert isinstance(answer, type) and issubclass(answer, keras.layers.Layer), (
-        f"got {answer!r}; pass the class itself, a subclass of keras.layers.Layer"
+class _RateProbe(keras.callbacks.Callback):
+    """Records the rate each training batch is about to use (it runs after the callback under test)."""
+
+    def on_train_begin(self, logs=None):
+        self.rates = []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.rates.append(float(self.model.optimizer.learning_rate))
+
+
+def _warm_up_callback(answer):
+    "WarmUp(target=0.1, steps=6) creates a keras.callbacks.Callback"
+    assert isinstance(answer, type) and issubclass(answer, keras.callbacks.Callback), (
+        f"got {answer!r}; pass the class itself, a subclass of keras.callbacks.Callback"
     )
-    answer(mean=_MEAN, std=_STD)
+    answer(target=_WARM_TARGET, steps=_WARM_STEPS)
 
 
-def _standardizes(answer):
-    "it returns (x - mean) / std"
-    out = np.asarray(answer(mean=_MEAN, std=_STD)(_INPUTS))
-    close(out, (_INPUTS - _MEAN) / _STD, atol=1e-5, what="its output")
-
-
-def _reason(error: BaseException) -> str:
-    """The useful sentence of a Keras loading error (the innermost 'Exception encountered' part)."""
-    text = str(error).rsplit("Exception encountered:", 1)[-1].strip()
-    text = text.split(" Full object config")[0].split("\n")[0]
-    return f"{type(error).__name__}: {text[:200]}"
-
-
-def _survives_saving(answer):
-    "a model using it saves to .keras, and load_model (without custom_objects) rebuilds it"
-    model = keras.Sequential([keras.Input((3,)), answer(mean=_MEAN, std=_STD),
-                              keras.layers.Dense(1, kernel_initializer="ones")])
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "standardize.keras"
-        try:
-            model.save(path)
-        except NotImplementedError:
-            raise AssertionError("model.save raised NotImplementedError: Keras cannot record NumPy arrays "
-                                 "given to __init__ by itself, so the layer needs a get_config") from None
-        try:
-            reloaded = keras.models.load_model(path)
-        except Exception as error:  # noqa: BLE001 - any failure to rebuild is the student's to fix
-            raise AssertionError(f"load_model could not rebuild it: {_reason(error)}") from None
-    layer = reloaded.layers[0]
-    assert type(layer).__name__ == answer.__name__, f"the reloaded model's first layer is a {type(layer).__name__}"
-    same = np.allclose(reloaded.predict(_INPUTS, verbose=0), model.predict(_INPUTS, verbose=0), atol=1e-6)
-    assert same, "the reloaded model predicts other numbers: does the config hold mean and std?"
+def _rates_per_batch(answer):
+    "batch k (counted from 0 across the epochs) trains with target·(k + 1)/steps, and with target after the warm-up"
+    probe = _RateProbe()
+    _tiny_model(0.5).fit(_X, _Y, batch_size=_BATCH, epochs=_EPOCHS, shuffle=False, verbose=0,
+                         callbacks=[answer(target=_WARM_TARGET, steps=_WARM_STEPS), probe])
+    total = _EPOCHS * len(_X) // _BATCH
+    expected = [_WARM_TARGET * min(1.0, (k + 1) / _WARM_STEPS) for k in range(total)]
+    close(probe.rates, expected, rtol=1e-5, atol=1e-7,
+          what=f"the list of rates the {total} batches (3 epochs of 4) trained with")
 
 
 q4 = Exercise(
-    "Exercise 4 · A layer built from arrays",
+    "Exercise 4 · Warm up batch by batch",
     level="challenge",
-    checks=[_is_a_layer_class, _standardizes, _survives_saving],
-    hint=["Keras 3 writes a layer's config by itself only when __init__ got plain numbers, strings, "
-          "booleans or None. Arrays need a get_config of yours, and the class must be registered.",
-          "Register it with @keras.saving.register_keras_serializable(package='lesson13'); __init__(self, mean, "
-          "std, **kwargs) calls super().__init__(**kwargs) and stores np.asarray(mean, 'float32'); get_config "
-          "returns {**super().get_config(), 'mean': self.mean.tolist(), 'std': self.std.tolist()}: lists, "
-          "which JSON can hold and __init__ turns back into arrays."],
+    checks=[_warm_up_callback, _rates_per_batch],
+    hint=["The rate must change before every batch, not every epoch: which hook runs just before a batch? "
+          "And its `batch` argument starts again from 0 in every epoch.",
+          "In on_train_batch_begin, count the batches yourself (or read int(self.model.optimizer.iterations), "
+          "the number of steps taken so far): for the k-th batch assign target * min(1, (k + 1) / steps) "
+          "with self.model.optimizer.learning_rate.assign(...)."],
     solution="""
-    @keras.saving.register_keras_serializable(package="lesson13")
-    class Standardize(layers.Layer):
-        def __init__(self, mean, std, **kwargs):
-            super().__init__(**kwargs)
-            self.mean = np.asarray(mean, dtype="float32")
-            self.std = np.asarray(std, dtype="float32")
+    class WarmUp(keras.callbacks.Callback):
+        def __init__(self, target, steps):
+            super().__init__()
+            self.target = target
+            self.steps = steps
 
-        def call(self, inputs):
-            return (inputs - self.mean) / self.std
+        def on_train_begin(self, logs=None):
+            self.batches_seen = 0
 
-        def get_config(self):
-            return {**super().get_config(), "mean": self.mean.tolist(), "std": self.std.tolist()}
+        def on_train_batch_begin(self, batch, logs=None):
+            fraction = min(1.0, (self.batches_seen + 1) / self.steps)
+            self.model.optimizer.learning_rate.assign(self.target * fraction)
+            self.batches_seen += 1
 
-    ex.q4.check(Standardize)
+    ex.q4.check(WarmUp)
     """,
     mistakes=[
-        # not registered: load_model cannot find the class by its name
+        # `batch` counts from 0 again in every epoch: the warm-up starts over each epoch
         """
-        class Standardize(layers.Layer):
-            def __init__(self, mean, std, **kwargs):
-                super().__init__(**kwargs)
-                self.mean = np.asarray(mean, dtype="float32")
-                self.std = np.asarray(std, dtype="float32")
-
-            def call(self, inputs):
-                return (inputs - self.mean) / self.std
-
-            def get_config(self):
-                return {**super().get_config(), "mean": self.mean.tolist(), "std": self.std.tolist()}
-
-        ex.q4.check(Standardize)
-        """,
-        # no get_config: the automatic one refuses NumPy arrays
-        """
-        @keras.saving.register_keras_serializable(package="lesson13")
-        class Standardize(layers.Layer):
-            def __init__(self, mean, std, **kwargs):
-                super().__init__(**kwargs)
-                self.mean = np.asarray(mean, dtype="float32")
-                self.std = np.asarray(std, dtype="float32")
-
-            def call(self, inputs):
-                return (inputs - self.mean) / self.std
-
-        ex.q4.check(Standardize)
-        """,
-        # the arrays themselves in the config: they come back as dicts, not arrays
-        """
-        @keras.saving.register_keras_serializable(package="lesson13")
-        class Standardize(layers.Layer):
-            def __init__(self, mean, std, **kwargs):
-                super().__init__(**kwargs)
-                self.mean = np.asarray(mean, dtype="float32")
-                self.std = np.asarray(std, dtype="float32")
-
-            def call(self, inputs):
-                return (inputs - self.mean) / self.std
-
-            def get_config(self):
-                return {**super().get_config(), "mean": self.mean, "std": self.std}
-
-        ex.q4.check(Standardize)
-        """,
-        # no **kwargs: from_config passes name, trainable and dtype back to __init__
-        """
-        @keras.saving.register_keras_serializable(package="lesson13")
-        class Standardize(layers.Layer):
-            def __init__(self, mean, std):
+        class WarmUp(keras.callbacks.Callback):
+            def __init__(self, target, steps):
                 super().__init__()
-                self.mean = np.asarray(mean, dtype="float32")
-                self.std = np.asarray(std, dtype="float32")
+                self.target = target
+                self.steps = steps
 
-            def call(self, inputs):
-                return (inputs - self.mean) / self.std
+            def on_train_batch_begin(self, batch, logs=None):
+                fraction = min(1.0, (batch + 1) / self.steps)
+                self.model.optimizer.learning_rate.assign(self.target * fraction)
 
-            def get_config(self):
-                return {**super().get_config(), "mean": self.mean.tolist(), "std": self.std.tolist()}
+        ex.q4.check(WarmUp)
+        """,
+        # k / steps instead of (k + 1) / steps: the first batch trains with a rate of 0
+        """
+        class WarmUp(keras.callbacks.Callback):
+            def __init__(self, target, steps):
+                super().__init__()
+                self.target = target
+                self.steps = steps
 
-        ex.q4.check(Standardize)
+            def on_train_begin(self, logs=None):
+                self.batches_seen = 0
+
+            def on_train_batch_begin(self, batch, logs=None):
+                fraction = min(1.0, self.batches_seen / self.steps)
+                self.model.optimizer.learning_rate.assign(self.target * fraction)
+                self.batches_seen += 1
+
+        ex.q4.check(WarmUp)
+        """,
+        # no min(1, ...): after the warm-up the rate keeps growing past target
+        """
+        class WarmUp(keras.callbacks.Callback):
+            def __init__(self, target, steps):
+                super().__init__()
+                self.target = target
+                self.steps = steps
+
+            def on_train_begin(self, logs=None):
+                self.batches_seen = 0
+
+            def on_train_batch_begin(self, batch, logs=None):
+                fraction = (self.batches_seen + 1) / self.steps
+                self.model.optimizer.learning_rate.assign(self.target * fraction)
+                self.batches_seen += 1
+
+        ex.q4.check(WarmUp)
+        """,
+        # set after each batch: the first batch trains with the optimizer's own rate, every later one a step late
+        """
+        class WarmUp(keras.callbacks.Callback):
+            def __init__(self, target, steps):
+                super().__init__()
+                self.target = target
+                self.steps = steps
+
+            def on_train_begin(self, logs=None):
+                self.batches_seen = 0
+
+            def on_train_batch_end(self, batch, logs=None):
+                fraction = min(1.0, (self.batches_seen + 1) / self.steps)
+                self.model.optimizer.learning_rate.assign(self.target * fraction)
+                self.batches_seen += 1
+
+        ex.q4.check(WarmUp)
         """,
     ],
 )
