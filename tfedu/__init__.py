@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 # (tests/test_project.py checks the list against the files).
 _SUBMODULES = (
     "activations", "callbacks", "data", "descent", "exercises", "gradcheck", "losses", "metrics",
-    "optimizers", "tape", "tensors",
+    "optimizers", "playground", "tape", "tensors",
 )
 
 __all__ = ["setup", "SetupInfo", "__version__", *_SUBMODULES]

@@ -1,0 +1,112 @@
+"""tfedu.playground's compute layer: set-ups, datasets, features and training on real Keras models."""
+import json
+
+import numpy as np
+import pytest
+
+from tfedu import playground
+from tfedu.playground import Trainer, check_config, features, make_data
+
+
+def test_features_are_playgrounds_seven():
+    x = np.array([[0.5, -2.0], [3.0, 1.0]], dtype="float32")
+    got = features(x, list(playground.FEATURES))
+    expected = np.stack([x[:, 0], x[:, 1], x[:, 0] ** 2, x[:, 1] ** 2, x[:, 0] * x[:, 1], np.sin(x[:, 0]),
+                         np.sin(x[:, 1])], axis=1)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert got.dtype == np.float32 and got.shape == (2, 7)
+
+
+@pytest.mark.parametrize("dataset", playground.CLASSIFICATION + playground.REGRESSION)
+def test_every_dataset_has_the_asked_size_and_lies_in_playgrounds_square(dataset):
+    x, y = make_data({"dataset": dataset, "n_samples": 200, "seed": 3})
+    assert x.shape == (200, 2) and x.dtype == np.float32 and len(y) == 200
+    assert np.abs(x).max() <= 7.5
+    if dataset in playground.CLASSIFICATION:
+        assert set(np.unique(y)) == {0, 1}
+    else:
+        assert y.dtype == np.float32 and np.unique(y).size > 100
+    again, _ = make_data({"dataset": dataset, "n_samples": 200, "seed": 3})
+    np.testing.assert_array_equal(x, again)
+
+
+def test_blobs_and_spirals_take_up_to_five_classes():
+    for dataset in ("blobs", "spiral"):
+        _, y = make_data({"dataset": dataset, "n_classes": 5, "n_samples": 100})
+        assert np.bincount(y).tolist() == [20] * 5
+
+
+def test_a_config_is_plain_json_and_round_trips():
+    config = check_config(dataset="spiral", hidden=[8, 8, 4], activations=["relu", "tanh", "relu"], dropout=0.1,
+                          regularization="l2", regularization_rate=0.001, optimizer="adam", n_classes=3)
+    assert check_config(json.loads(json.dumps(config))) == config
+    trainer = Trainer(config)
+    assert [layer.name for layer in trainer.model.layers if layer.name.startswith("hidden")] == [
+        "hidden_1", "hidden_2", "hidden_3"]
+    assert [layer.activation.__name__ for layer in trainer.model.layers if layer.name.startswith("hidden")] == [
+        "relu", "tanh", "relu"]
+    assert trainer.model.output_shape == (None, 3)
+
+
+def test_training_lowers_the_loss_and_is_repeatable():
+    config = {"dataset": "circles", "hidden": [4], "learning_rate": 0.1, "seed": 2}
+    first = Trainer(config)
+    start = first.evaluate()["loss"]
+    logs = first.train(epochs=60)
+    assert logs["loss"] < 0.5 * start and first.epoch == 60 and len(first.history["loss"]) == 1
+    second = Trainer(config)
+    second.train(epochs=60)
+    assert second.history == first.history
+
+
+def test_xor_needs_a_hidden_layer_or_the_product_feature():
+    base = {"dataset": "xor", "learning_rate": 0.1, "seed": 0}
+    linear = Trainer({**base, "hidden": []}).train(epochs=200)
+    product = Trainer({**base, "hidden": [], "features": ["x1", "x2", "x1*x2"]}).train(epochs=200)
+    hidden = Trainer({**base, "hidden": [4]}).train(epochs=200)
+    assert linear["val_accuracy"] < 0.7 < 0.9 < product["val_accuracy"]
+    assert hidden["val_accuracy"] > 0.9
+
+
+def test_your_own_data_and_mse_for_classification():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-5, 5, size=(120, 2)).astype("float32")
+    y = (x[:, 0] > 1).astype(int) + (x[:, 1] > 0).astype(int)   # three classes
+    trainer = Trainer({"hidden": [8], "optimizer": "adam", "learning_rate": 0.05, "loss": "mse"}, x=x, y=y)
+    assert trainer.model.output_shape == (None, 3) and not trainer.regression
+    logs = trainer.train(epochs=100)
+    assert logs["accuracy"] > 0.9
+    surface = trainer.surface(resolution=20)
+    assert surface.shape == (20, 20) and set(np.unique(surface)) <= {0.0, 1.0, 2.0}
+    neurons = trainer.neuron_outputs(resolution=12)
+    assert [n.shape for n in neurons] == [(8, 12, 12)]
+
+
+@pytest.mark.parametrize("changes, error, message", [
+    ({"dataset": "spirals"}, ValueError, "did you mean 'spiral'"),
+    ({"activation": "rellu"}, ValueError, "did you mean 'relu'"),
+    ({"hidden": [4] * 7}, ValueError, "at most 6"),
+    ({"hidden": [9]}, ValueError, "hidden layer size"),
+    ({"hidden": "4,2"}, TypeError, "list of layer sizes"),
+    ({"dataset": "blobs", "n_classes": 6}, ValueError, "n_classes"),
+    ({"dataset": "blobs", "n_classes": 1}, ValueError, "n_classes"),
+    ({"dataset": "xor", "n_classes": 3}, ValueError, "has 2 classes"),
+    ({"learning_rate": float("nan")}, ValueError, "learning_rate"),
+    ({"features": ["x1", "x3"]}, ValueError, "features"),
+    ({"activations": ["relu"], "hidden": [4, 2]}, ValueError, "one per layer"),
+    ({"batchsize": 10}, ValueError, "did you mean 'batch_size'"),
+])
+def test_bad_set_ups_say_what_to_change(changes, error, message):
+    with pytest.raises(error, match=message):
+        check_config(**changes)
+
+
+def test_bad_own_data_is_rejected():
+    with pytest.raises(ValueError, match="x"):
+        Trainer(x=np.array([[0.0, np.nan], [1.0, 1.0]]), y=[0, 1])
+    with pytest.raises(ValueError, match="one label per point"):
+        Trainer(x=np.zeros((4, 2)), y=[0, 1, 1])
+    with pytest.raises(ValueError, match="shape \\(n, 2\\)"):
+        Trainer(x=np.zeros((4, 3)), y=[0, 1, 1, 0])
+    with pytest.raises(TypeError, match="both x and y"):
+        Trainer(x=np.zeros((4, 2)))
