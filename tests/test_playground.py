@@ -110,3 +110,28 @@ def test_bad_own_data_is_rejected():
         Trainer(x=np.zeros((4, 3)), y=[0, 1, 1, 0])
     with pytest.raises(TypeError, match="both x and y"):
         Trainer(x=np.zeros((4, 2)))
+
+
+@pytest.mark.parametrize("config", [
+    {"dataset": "circles", "hidden": [4], "learning_rate": 0.1, "seed": 2},
+    {"dataset": "blobs", "n_classes": 3, "hidden": [4, 3], "activations": ["relu", "tanh"], "loss": "mse",
+     "features": ["x1", "x2", "x1*x2"], "regularization": "l2", "regularization_rate": 0.001},
+    {"dataset": "gaussian", "hidden": [8], "learning_rate": 0.01, "optimizer": "momentum"},
+], ids=["circles", "blobs-mse", "gaussian"])
+def test_to_code_runs_and_trains_the_same_model_on_the_same_data(config, capsys):
+    trainer = Trainer(config)
+    initial = [w.copy() for w in trainer.model.get_weights()]
+    logs = trainer.train(epochs=60)
+    code = trainer.to_code()
+    namespace = {}
+    exec(compile(code, "playground_script.py", "exec"), namespace)
+    model = namespace["model"]
+    assert [type(layer).__name__ for layer in model.layers] == [type(layer).__name__ for layer in trainer.model.layers]
+    assert [w.shape for w in model.get_weights()] == [w.shape for w in initial]
+    np.testing.assert_array_equal(namespace["x_test"], features(trainer.test_points, trainer.config["features"]))
+    rebuilt = type(model).from_config(model.get_config())  # the same seeds give the same starting weights
+    printed = capsys.readouterr().out
+    history = namespace["history"].history
+    assert history and len(next(iter(history.values()))) == 60, printed
+    assert history["val_loss"][-1] == pytest.approx(logs["val_loss"], abs=0.05, rel=0.5)
+    assert rebuilt is not None

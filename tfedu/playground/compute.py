@@ -26,7 +26,7 @@ from tfedu import _validate
 from tfedu import data as _data
 
 __all__ = ["FEATURES", "CLASSIFICATION", "REGRESSION", "DEFAULTS", "ACTIVATIONS", "OPTIMIZERS", "INITIALIZERS",
-           "LOSSES", "MAX_LAYERS", "MAX_NEURONS", "check_config", "make_data", "features", "Trainer"]
+           "LOSSES", "MAX_LAYERS", "MAX_NEURONS", "check_config", "make_data", "features", "Trainer", "to_code"]
 
 #: Playground's input features, each a function of the two coordinates.
 FEATURES = {
@@ -326,6 +326,10 @@ class Trainer:
 
     # what the pictures show -------------------------------------------------------------------
 
+    def to_code(self, epochs: int | None = None) -> str:
+        """A short, runnable Keras script that rebuilds this model and trains it on the same data (see :func:`to_code`)."""
+        return to_code(self, epochs)
+
     def grid(self, resolution: int = 60, extent: float = 6.0):
         """``(xs, ys, points)``: a ``resolution``² grid over [-extent, extent]², as (resolution², 2) points."""
         resolution = _validate.count(resolution, "resolution", low=4, high=400, example=60)
@@ -359,3 +363,60 @@ class Trainer:
                 array = np.asarray(value)
                 found.append(array.T.reshape(-1, resolution, resolution))
         return found
+
+
+def _features_code(names) -> str:
+    expressions = {"x1": "x[:, 0]", "x2": "x[:, 1]", "x1^2": "x[:, 0] ** 2", "x2^2": "x[:, 1] ** 2",
+                   "x1*x2": "x[:, 0] * x[:, 1]", "sin(x1)": "np.sin(x[:, 0])", "sin(x2)": "np.sin(x[:, 1])"}
+    return "np.stack([" + ", ".join(expressions[name] for name in names) + "], axis=1)"
+
+
+def to_code(trainer: Trainer, epochs: int | None = None) -> str:
+    """A short Keras script that rebuilds ``trainer``'s model and trains it on the same data with ``fit``.
+
+    ``fit`` shuffles with Keras's own generator, so its numbers agree with the trainer's closely,
+    not to the last digit.
+    """
+    c = trainer.config
+    epochs = trainer.epoch or 100 if epochs is None else _validate.count(epochs, "epochs", example=100)
+    activations = c["activations"] or [c["activation"]] * len(c["hidden"])
+    regularizer = (f"keras.regularizers.{c['regularization']}({c['regularization_rate']!r})"
+                   if c["regularization"] and c["regularization_rate"] > 0 else "None")
+    lines = ["import keras", "import numpy as np", "", "from tfedu.playground import make_data", "",
+             f"config = {({key: c[key] for key in ('dataset', 'n_samples', 'noise', 'n_classes', 'seed')})!r}",
+             "x, y = make_data(config)                      # the points, in Playground's [-6, 6] square",
+             f"x_features = {_features_code(c['features'])}.astype('float32')   # {', '.join(c['features'])}",
+             f"order = np.random.default_rng({c['seed'] + 1}).permutation(len(x))",
+             f"n_test = {len(trainer.test_points)}",
+             "x_test, y_test = x_features[order[:n_test]], y[order[:n_test]]",
+             "x_train, y_train = x_features[order[n_test:]], y[order[n_test:]]", "",
+             f"keras.utils.set_random_seed({c['seed']})",
+             "model = keras.Sequential([", f"    keras.Input(shape=({len(c['features'])},)),"]
+    for index, (units, activation) in enumerate(zip(c["hidden"], activations)):
+        lines.append(f"    keras.layers.Dense({units}, activation={activation!r}, kernel_initializer={c['initializer']!r}, "
+                     f"kernel_regularizer={regularizer}),")
+        if c["dropout"] > 0:
+            lines.append(f"    keras.layers.Dropout({c['dropout']!r}),")
+    output_activation = None
+    if c["loss"] == "mse" and not trainer.regression:
+        output_activation = "sigmoid" if trainer.n_outputs == 1 else "softmax"
+    lines.append(f"    keras.layers.Dense({trainer.n_outputs}, activation={output_activation!r}, "
+                 f"kernel_initializer={c['initializer']!r}, kernel_regularizer={regularizer}),")
+    lines.append("])")
+    class_name, options = OPTIMIZERS[c["optimizer"]]
+    option_text = "".join(f", {key}={value!r}" for key, value in options.items())
+    if trainer.regression or c["loss"] == "mse":
+        loss, metrics = '"mse"', "[]" if trainer.regression else '["accuracy"]'
+    elif trainer.n_outputs == 1:
+        loss, metrics = "keras.losses.BinaryCrossentropy(from_logits=True)", \
+            "[keras.metrics.BinaryAccuracy(threshold=0.0)]"
+    else:
+        loss, metrics = "keras.losses.SparseCategoricalCrossentropy(from_logits=True)", '["accuracy"]'
+    if c["loss"] == "mse" and not trainer.regression and trainer.n_outputs > 1:
+        lines += ["y_train, y_test = np.eye(model.output_shape[-1])[y_train], np.eye(model.output_shape[-1])[y_test]"]
+    lines += [f"model.compile(optimizer=keras.optimizers.{class_name}(learning_rate={c['learning_rate']!r}{option_text}),",
+              f"              loss={loss}, metrics={metrics})",
+              f"history = model.fit(x_train, y_train, batch_size={c['batch_size']}, epochs={epochs}, verbose=0,",
+              "                    validation_data=(x_test, y_test))",
+              "print({key: round(values[-1], 3) for key, values in history.history.items()})"]
+    return "\n".join(lines) + "\n"
