@@ -36,7 +36,7 @@ def _one_step_cell(method, factor, reduce="reduce_mean"):
     return f"""
     w, b = tf.Variable(0.0), tf.Variable(0.0)
     with tf.GradientTape() as tape:
-        loss = tf.{reduce}((w * x + b - y) ** 2)
+        loss = tf.{reduce}((w * x_new + b - y_new) ** 2)
     dw, db = tape.gradient(loss, [w, b])
     w.{method}({factor}dw)
     b.{method}({factor}db)
@@ -57,7 +57,7 @@ q1 = Exercise(
     solution="""
     w, b = tf.Variable(0.0), tf.Variable(0.0)
     with tf.GradientTape() as tape:
-        loss = tf.reduce_mean((w * x + b - y) ** 2)
+        loss = tf.reduce_mean((w * x_new + b - y_new) ** 2)
     dw, db = tape.gradient(loss, [w, b])
     w.assign_sub(0.1 * dw)
     b.assign_sub(0.1 * db)
