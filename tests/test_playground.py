@@ -135,3 +135,24 @@ def test_to_code_runs_and_trains_the_same_model_on_the_same_data(config, capsys)
     assert history and len(next(iter(history.values()))) == 60, printed
     assert history["val_loss"][-1] == pytest.approx(logs["val_loss"], abs=0.05, rel=0.5)
     assert rebuilt is not None
+
+
+def test_the_drawing_shows_the_surface_curves_and_every_neuron_and_updates_in_place():
+    from tfedu.playground import draw_playground
+
+    trainer = Trainer({"dataset": "xor", "hidden": [3, 2], "learning_rate": 0.1})
+    drawing = draw_playground(trainer, show_test=True)
+    before = drawing.surface_image.get_array().copy()
+    assert [len(row) for row in drawing.neuron_images] == [3, 2]
+    assert drawing.test_points.get_visible() and drawing.title.get_text().startswith("epoch 0:")
+    figure, artists = drawing.figure, len(drawing.surface_ax.get_children())
+    for _ in range(3):
+        trainer.train(epochs=20)
+    drawing.update()
+    assert drawing.figure is figure and len(drawing.surface_ax.get_children()) == artists
+    assert not np.allclose(drawing.surface_image.get_array(), before)
+    np.testing.assert_array_equal(drawing.train_line.get_xdata(), [20, 40, 60])
+    np.testing.assert_allclose(drawing.test_line.get_ydata(), trainer.history["val_loss"])
+    assert drawing.title.get_text().startswith("epoch 60: test loss")
+    thumbnail = np.asarray(drawing.neuron_images[0][0].get_array())
+    assert thumbnail.shape == (20, 20) and np.abs(thumbnail).max() == pytest.approx(1.0)

@@ -1,8 +1,11 @@
-"""TensorFlow Playground's experiments on real Keras models (work in progress: the compute layer).
+"""TensorFlow Playground's experiments on real Keras models (the widget with its controls is still to come).
 
 * ``compute.py``: set-ups as plain dicts (:func:`check_config`), Playground's datasets and
   input features (:func:`make_data`, :func:`features`), and :class:`Trainer`, which builds the
-  ``keras.Sequential`` and trains it many epochs per call in one compiled function.
+  ``keras.Sequential`` and trains it many epochs per call in one compiled function;
+  :func:`to_code` writes the Keras script that rebuilds and trains it;
+* ``draw.py``: :func:`draw_playground`, the decision surface with the points, the loss curves
+  and every hidden neuron's picture, updated in place after more training.
 
 >>> trainer = Trainer({"dataset": "circles", "hidden": [4], "features": ["x1^2", "x2^2"], "learning_rate": 0.1})
 >>> _ = trainer.train(epochs=50)
@@ -11,7 +14,8 @@ True
 """
 from tfedu.playground.compute import (ACTIVATIONS, CLASSIFICATION, DEFAULTS, FEATURES, INITIALIZERS, LOSSES,
                                       MAX_LAYERS, MAX_NEURONS, OPTIMIZERS, REGRESSION, Trainer, check_config,
-                                      features, make_data)
+                                      features, make_data, to_code)
+from tfedu.playground.draw import PlaygroundDrawing, draw_playground
 
-__all__ = ["Trainer", "check_config", "make_data", "features", "DEFAULTS", "FEATURES", "CLASSIFICATION",
+__all__ = ["Trainer", "check_config", "make_data", "features", "to_code", "draw_playground", "PlaygroundDrawing", "DEFAULTS", "FEATURES", "CLASSIFICATION",
            "REGRESSION", "ACTIVATIONS", "OPTIMIZERS", "INITIALIZERS", "LOSSES", "MAX_LAYERS", "MAX_NEURONS"]

@@ -219,6 +219,8 @@ class Trainer:
         self.optimizer.build(self.model.trainable_variables)
         self.loss_function = self._loss(keras)
         self.epoch = 0
+        #: The epoch count at each entry of ``history`` (one entry per :meth:`train` call).
+        self.logged_epochs = []
         self.history = {"loss": [], "val_loss": []}
         if not self.regression:
             self.history.update({"accuracy": [], "val_accuracy": []})
@@ -299,13 +301,17 @@ class Trainer:
         return loss, tf.reduce_mean(tf.cast(tf.equal(predicted, truth), tf.float32))
 
     def train(self, epochs: int = 1) -> dict:
-        """Train ``epochs`` more epochs; record and return the last train/test loss (and accuracy)."""
+        """Train ``epochs`` more epochs; record and return the train/test loss (and accuracy) after them.
+
+        ``history`` gets one entry per call, at the epoch count in ``logged_epochs``.
+        """
         import tensorflow as tf
 
         epochs = _validate.count(epochs, "epochs", low=1, high=100_000, example=10)
         (loss, accuracy), (val_loss, val_accuracy) = self._compiled(
             tf.constant(epochs), *self._data, tf.constant(self.config["seed"] * 100_003 + self.epoch))
         self.epoch += epochs
+        self.logged_epochs.append(self.epoch)
         logs = {"loss": float(loss), "val_loss": float(val_loss)}
         if not self.regression:
             logs.update({"accuracy": float(accuracy), "val_accuracy": float(val_accuracy)})
