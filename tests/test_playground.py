@@ -156,3 +156,50 @@ def test_the_drawing_shows_the_surface_curves_and_every_neuron_and_updates_in_pl
     assert drawing.title.get_text().startswith("epoch 60: test loss")
     thumbnail = np.asarray(drawing.neuron_images[0][0].get_array())
     assert thumbnail.shape == (20, 20) and np.abs(thumbnail).max() == pytest.approx(1.0)
+
+
+def test_the_widget_steps_plays_pauses_resets_and_keeps_a_rate_change_live():
+    import time
+
+    from tfedu.playground import Playground, playground_explorer
+
+    widget = playground_explorer({"dataset": "xor", "hidden": [4], "learning_rate": 0.1, "n_samples": 120},
+                                 epochs_per_step=5)
+    start = str(widget)
+    logs = widget.step()
+    assert widget.trainer.epoch == 5 and widget.history["loss"] == [logs["loss"]] and "epoch 5" in str(widget)
+    widget.inputs["learning_rate"].value = 0.3              # applies at once, no reset
+    assert widget.trainer.epoch == 5 and float(widget.model.optimizer.learning_rate.numpy()) == pytest.approx(0.3)
+    picture = bytes(widget.image.value)
+    widget.play()
+    deadline = time.monotonic() + 60
+    while widget.trainer.epoch < 25 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    widget.pause()
+    assert widget.trainer.epoch >= 25 and not widget.play_button.value and bytes(widget.image.value) != picture
+    epoch = widget.trainer.epoch
+    time.sleep(0.3)
+    assert widget.trainer.epoch == epoch, "training went on after pause()"
+    widget.inputs["learning_rate"].value = 0.1
+    widget.reset()
+    assert widget.trainer.epoch == 0 and str(widget) == start
+    hidden = Playground.from_config(widget.config, hide=["dataset", "features"])
+    assert hidden.inputs["dataset"].layout.display == "none" and hidden.inputs["noise"].layout.display != "none"
+    assert hidden.config == widget.config and str(hidden) == start
+    with pytest.raises(ValueError, match="did you mean 'dataset'"):
+        Playground.from_config(widget.config, hide=["datasets"])
+    for each in (widget, hidden):
+        each.close()
+
+
+def test_the_model_is_compiled_so_a_student_can_carry_on_with_fit():
+    trainer = Trainer({"dataset": "circles", "hidden": [4], "learning_rate": 0.1})
+    trainer.train(epochs=30)
+    x, y = trainer._test
+    mine = trainer.evaluate()
+    keras_logs = trainer.model.evaluate(x, y, verbose=0, return_dict=True)
+    assert keras_logs["loss"] == pytest.approx(mine["val_loss"], rel=1e-5)
+    assert keras_logs["accuracy"] == pytest.approx(mine["val_accuracy"], abs=1e-6)
+    steps = int(trainer.optimizer.iterations)
+    trainer.model.fit(*trainer._train, epochs=1, batch_size=10, verbose=0)
+    assert int(trainer.optimizer.iterations) == steps + 25   # the same optimizer: its state carries on

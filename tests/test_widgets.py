@@ -21,6 +21,10 @@ X = np.linspace(-1, 1, 40).astype("float32")
 ARGUMENTS = {
     "tfedu.descent.learning_rate_explorer": dict(x=X, y=3 * X + 2),
     "tfedu.activations.activation_explorer": dict(names=["leaky_relu", "elu", "gelu"]),
+    # three classes (so that the class count and "discretize" show), a penalty on (so that its rate shows)
+    "tfedu.playground.playground_explorer": dict(config={"dataset": "blobs", "n_classes": 3, "hidden": [4],
+                                                         "regularization": "l2", "regularization_rate": 0.01,
+                                                         "n_samples": 120}),
 }
 
 
@@ -55,7 +59,8 @@ assert WIDGETS, "no *_explorer found in the public modules' __all__: the widget 
 def test_every_widget_is_found():
     expected = {"tfedu.activations.activation_explorer", "tfedu.losses.loss_explorer",
                 "tfedu.optimizers.race_explorer", "tfedu.descent.learning_rate_explorer",
-                "tfedu.tensors.reduce_explorer"}
+                "tfedu.tensors.reduce_explorer", "tfedu.playground.playground_explorer",
+                "tfedu.metrics.threshold_explorer"}
     assert expected <= set(WIDGETS), f"missing: {sorted(expected - set(WIDGETS))}"
     assert set(ARGUMENTS) <= set(WIDGETS), "ARGUMENTS names a widget that no longer exists"
     assert len(CHECKS) >= 3

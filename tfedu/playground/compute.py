@@ -218,6 +218,8 @@ class Trainer:
         self.optimizer = getattr(keras.optimizers, class_name)(learning_rate=c["learning_rate"], **options)
         self.optimizer.build(self.model.trainable_variables)
         self.loss_function = self._loss(keras)
+        # compiled with the same optimizer (and its state), so that model.fit / evaluate / predict carry on from here
+        self.model.compile(optimizer=self.optimizer, loss=self.loss_function, metrics=self._metrics(keras))
         self.epoch = 0
         #: The epoch count at each entry of ``history`` (one entry per :meth:`train` call).
         self.logged_epochs = []
@@ -263,6 +265,14 @@ class Trainer:
         if self.n_outputs == 1:
             return keras.losses.BinaryCrossentropy(from_logits=True)
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def _metrics(self, keras):
+        if self.regression:
+            return []
+        if self.n_outputs == 1:
+            threshold = 0.0 if self.config["loss"] == "crossentropy" else 0.5   # logits, or a probability
+            return [keras.metrics.BinaryAccuracy(threshold=threshold, name="accuracy")]
+        return ["accuracy"]
 
     # training ---------------------------------------------------------------------------------
 
@@ -355,6 +365,18 @@ class Trainer:
         else:
             values = np.argmax(output, axis=1).astype(np.float32)
         return values.reshape(resolution, resolution)
+
+    def probabilities(self, resolution: int = 60) -> np.ndarray:
+        """For more than two classes: each class's probability over the grid, shape (resolution, resolution, k)."""
+        if self.regression or self.n_outputs == 1:
+            raise ValueError("probabilities() is for three or more classes; use surface() for two classes or "
+                             "regression.")
+        _, _, points = self.grid(resolution)
+        output = np.asarray(self.model(features(points, self.config["features"]), training=False), dtype=np.float64)
+        if self.config["loss"] == "crossentropy":   # logits
+            output = np.exp(output - output.max(axis=1, keepdims=True))
+            output /= output.sum(axis=1, keepdims=True)
+        return output.reshape(resolution, resolution, self.n_outputs)
 
     def neuron_outputs(self, resolution: int = 24) -> list:
         """Every hidden neuron's output over the grid: a list per hidden layer of (units, res, res) arrays."""

@@ -21,7 +21,7 @@ class PlaygroundDrawing:
     """The figure of a trainer: ``.figure``, ``.surface_ax``, ``.loss_ax``, ``.neuron_axes``; :meth:`update`."""
 
     def __init__(self, trainer, *, resolution: int = 50, neuron_resolution: int = 20, show_test: bool = False,
-                 discretize: bool = False):
+                 discretize: bool = False, figure=None):
         self.trainer = trainer
         self.resolution, self.neuron_resolution = resolution, neuron_resolution
         self.show_test, self.discretize = show_test, discretize
@@ -29,7 +29,13 @@ class PlaygroundDrawing:
 
         hidden = trainer.config["hidden"]
         columns = max([1, *hidden])
-        self.figure = Figure(figsize=(10.0, 4.2 + 1.0 * len(hidden)), layout="constrained")
+        if figure is None:
+            figure = Figure(figsize=(10.0, 4.2 + 1.0 * len(hidden)), layout="constrained")
+        else:  # draw a new set-up into the same figure (the widget keeps one figure for its whole life)
+            figure.clear()
+            figure.set_layout_engine("constrained")
+            figure.set_size_inches(10.0, 4.2 + 1.0 * len(hidden))
+        self.figure = figure
         if hidden:
             top, bottom = self.figure.subfigures(2, 1, height_ratios=[4.2, 1.0 * len(hidden)])
         else:
@@ -47,7 +53,8 @@ class PlaygroundDrawing:
         self.title = self.surface_ax.set_title("", fontsize=10)
         self.train_line, = self.loss_ax.plot([], [], color="#000000", lw=1.5, label="training loss")
         self.test_line, = self.loss_ax.plot([], [], color="#D55E00", lw=1.5, label="test loss")
-        self.loss_ax.set(xlabel="epoch", ylabel="loss", yscale="log", title="loss over time")
+        self.loss_ax.set(xlabel="epoch", ylabel="loss", yscale="log", xlim=(0, 10))
+        self.loss_ax.set_title(self.setup_text(), fontsize=9)
         self.loss_ax.legend(fontsize=8, loc="upper right")
         # every hidden neuron's output over the same square: one row of thumbnails per hidden layer
         self.neuron_images = []
@@ -68,6 +75,21 @@ class PlaygroundDrawing:
                         ax.set_ylabel(f"layer {row + 1}", fontsize=8)
                 self.neuron_images.append(images)
         self.update()
+
+    def setup_text(self) -> str:
+        """The set-up in one line (shown above the loss curves): layers, activation, optimizer, penalties."""
+        c, trainer = self.trainer.config, self.trainer
+        shape = " → ".join(str(n) for n in [len(c["features"]), *c["hidden"], trainer.n_outputs])
+        parts = [shape, c["activations"] and "/".join(c["activations"]) or c["activation"],
+                 f"{c['optimizer']} lr {significant(c['learning_rate'])}", f"batch {c['batch_size']}",
+                 "cross-entropy" if c["loss"] == "crossentropy" and not trainer.regression else "MSE"]
+        if c["regularization"] and c["regularization_rate"] > 0:
+            parts.append(f"{c['regularization'].upper()} {significant(c['regularization_rate'])}")
+        if c["dropout"] > 0:
+            parts.append(f"dropout {significant(c['dropout'])}")
+        if c["initializer"] != "glorot_uniform":
+            parts.append(c["initializer"])
+        return "loss over time: " + " · ".join(parts[:3]) + "\n" + " · ".join(parts[3:])
 
     def _cmap(self):
         if self.trainer.regression or self.trainer.n_outputs == 1:
@@ -98,6 +120,20 @@ class PlaygroundDrawing:
         return self.surface_ax.scatter(points[:, 0], points[:, 1], c=colours, s=14, edgecolors=edge, linewidths=0.6,
                                        zorder=3)
 
+    def _class_colours(self, probabilities) -> np.ndarray:
+        """An RGB picture: each point in its most likely class's colour, paler where the model is unsure
+        (pure colours with ``discretize``)."""
+        from matplotlib.colors import to_rgb
+
+        k = probabilities.shape[-1]
+        palette = np.array([to_rgb(colour) for colour in CLASS_COLOURS[:k]])
+        winner = np.argmax(probabilities, axis=-1)
+        colours = palette[winner]
+        if self.discretize:
+            return colours
+        sureness = (probabilities.max(axis=-1, keepdims=True) - 1 / k) / (1 - 1 / k)
+        return 1.0 - (1.0 - colours) * (0.25 + 0.75 * sureness)
+
     @property
     def dynamic(self) -> list:
         """The artists :meth:`update` changes."""
@@ -107,10 +143,13 @@ class PlaygroundDrawing:
     def update(self) -> None:
         """Redraw the surface, the curves and the neurons from the trainer's current model."""
         trainer = self.trainer
-        surface = trainer.surface(self.resolution)
-        if self.discretize and not trainer.regression and trainer.n_outputs == 1:
-            surface = (surface > 0.5).astype(float)
-        self.surface_image.set_data(surface)
+        if not trainer.regression and trainer.n_outputs > 1:
+            self.surface_image.set_data(self._class_colours(trainer.probabilities(self.resolution)))
+        else:
+            surface = trainer.surface(self.resolution)
+            if self.discretize and not trainer.regression:
+                surface = (surface > 0.5).astype(float)
+            self.surface_image.set_data(surface)
         history = trainer.history
         epochs = np.asarray(trainer.logged_epochs)
         self.train_line.set_data(epochs, history["loss"])
