@@ -11,6 +11,9 @@
     python3 course.py solutions DIR
                               # the teacher's edition: every lesson with its exercise
                               # solutions filled in and executed, written to DIR
+    python3 course.py progress DIR [--csv]
+                              # the teacher's view: the students' progress files collected in
+                              # DIR, per student and per exercise (or one CSV line each)
     python3 course.py execute lessons/01_tensors.ipynb ...
                               # Restart & Run All each notebook and save it with its outputs
 
@@ -336,7 +339,29 @@ def solutions(args: list) -> None:
         run([python, "-c", SOLUTIONS, str(folder), *lessons], env=env)
 
 
-COMMANDS = {"lab": lab, "test": test, "execute": execute, "solutions": solutions, "setup": lambda args: ensure_environment()}
+PROGRESS = """
+import sys
+from tfedu.exercises.record import ClassProgress
+try:
+    report = ClassProgress(sys.argv[1])
+except FileNotFoundError as error:
+    sys.exit(f"[course] {error}")
+sys.stdout.write(report.csv() if "--csv" in sys.argv[2:] else str(report) + chr(10))
+"""
+
+
+def progress(args: list) -> None:
+    folders = [a for a in args if not a.startswith("--")]
+    unknown = [a for a in args if a.startswith("--") and a != "--csv"]
+    if len(folders) != 1 or unknown:
+        sys.exit("[course] usage: `python3 course.py progress DIR [--csv]`: DIR holds the students' progress files "
+                 "(one progress.jsonl per student, as alice.jsonl or alice/progress.jsonl).")
+    python = ensure_environment()
+    run([python, "-c", PROGRESS, str(Path(folders[0]).resolve()), *[a for a in args if a.startswith("--")]])
+
+
+COMMANDS = {"lab": lab, "test": test, "execute": execute, "solutions": solutions, "progress": progress,
+            "setup": lambda args: ensure_environment()}
 
 
 def main(argv: list) -> None:

@@ -297,3 +297,39 @@ def test_close_says_an_all_zero_answer_is_zero_not_zero_times_the_value():
         close([0.0, 0.0], [1.0, 2.0], what="gradient")
     with pytest.raises(Mismatch, match=r"^w is 0 \(was the result computed"):
         close(0.0, 3.0, what="w")
+
+
+def test_the_teachers_view_of_a_class(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tfedu.exercises.record import ClassProgress, ProgressStore
+
+    class_folder = tmp_path / "collected"
+    alice = ProgressStore(class_folder / "alice" / "progress.jsonl")
+    alice.record("lesson_02", "q1", "check", verdict="wrong")
+    alice.record("lesson_02", "q1", "check", verdict="correct")
+    bob = ProgressStore(class_folder / "bob.jsonl")
+    bob.record("lesson_02", "q1", "hint", level=1)
+    bob.record("lesson_02", "q1", "solution")
+    bob.record("lesson_10", "q2", "check", verdict="wrong")
+    (class_folder / "carol.jsonl").write_text("not json\n")   # a damaged file is skipped, not fatal
+    report = ClassProgress(class_folder)
+    assert sorted(report.students) == ["alice", "bob", "carol"]
+    by_student = [line.split() for line in report.by_student().splitlines()]
+    assert by_student[1:] == [["alice", "1", "1", "1", "0", "0"], ["bob", "2", "1", "0", "1", "1"],
+                              ["carol", "0", "0", "0", "0", "0"]]
+    by_exercise = [line.split() for line in report.by_exercise().splitlines()]
+    assert by_exercise[1:] == [["lesson_02", "q1", "2", "1", "1", "1", "1"], ["lesson_10", "q2", "1", "1", "0", "0", "0"]]
+    lines = report.csv().splitlines()
+    assert lines[0] == "student,lesson,exercise,attempts,correct,hints,solution"
+    assert "alice,lesson_02,q1,2,yes,0,no" in lines and "bob,lesson_02,q1,0,no,1,viewed" in lines
+    root = Path(__file__).resolve().parent.parent
+    shown = subprocess.run([sys.executable, "course.py", "progress", str(class_folder), "--csv"], cwd=root,
+                           capture_output=True, text=True, timeout=300)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == lines
+    missing = subprocess.run([sys.executable, "course.py", "progress", str(tmp_path / "nowhere")], cwd=root,
+                             capture_output=True, text=True, timeout=300)
+    assert missing.returncode != 0 and "is not a folder" in missing.stderr

@@ -32,7 +32,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ProgressStore", "ExerciseProgress", "progress", "progress_file", "EVENTS"]
+__all__ = ["ProgressStore", "ExerciseProgress", "ClassProgress", "progress", "progress_file", "EVENTS"]
 
 EVENTS = ("check", "hint", "solution")
 VERDICTS = ("correct", "wrong", "not answered")
@@ -205,3 +205,86 @@ def progress(path=None) -> ProgressReport:
     No exercises tried yet (progress is kept in ...p.jsonl).
     """
     return ProgressReport(ProgressStore(path))
+
+
+def _student_name(path: Path, folder: Path) -> str:
+    relative = path.relative_to(folder)
+    if relative.name == "progress.jsonl" and len(relative.parts) > 1:   # alice/progress.jsonl
+        return "/".join(relative.parts[:-1])
+    return str(relative.with_suffix(""))                               # alice.jsonl
+
+
+class ClassProgress:
+    """Every student's progress files in one folder, summarised per student and per exercise.
+
+    Each ``*.jsonl`` file under ``folder`` is one student (``alice.jsonl``, or
+    ``alice/progress.jsonl`` as collected from home directories); a damaged line is skipped.
+
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> ProgressStore(os.path.join(folder, "alice.jsonl")).record("lesson_01", "q1", "check", verdict="correct")
+    True
+    >>> ProgressStore(os.path.join(folder, "bob.jsonl")).record("lesson_01", "q1", "hint", level=1)
+    True
+    >>> print(ClassProgress(folder).by_exercise())
+    lesson     exercise  students  attempted  correct  hints  solutions viewed
+    lesson_01  q1        2         1          1        1      0
+    """
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise FileNotFoundError(f"{self.folder} is not a folder; collect the students' progress files "
+                                    "(progress.jsonl) into one folder, one file (or subfolder) per student.")
+        self.students = {_student_name(path, self.folder): ProgressStore(path).summary()
+                         for path in sorted(self.folder.rglob("*.jsonl"))}
+
+    def rows(self) -> list:
+        """``[student, lesson, exercise, attempts, correct, hints, solution]`` for every exercise of every student."""
+        return [[student, *item.row()] for student, items in self.students.items() for item in items]
+
+    def by_student(self) -> str:
+        from tfedu._text import table
+
+        rows = []
+        for student, items in self.students.items():
+            attempted = sum(item.attempts > 0 for item in items)
+            rows.append([student, str(len(items)), str(attempted), str(sum(item.correct for item in items)),
+                         str(sum(item.hints for item in items)), str(sum(item.solution_viewed for item in items))])
+        if not rows:
+            return f"No progress files (*.jsonl) in {self.folder}."
+        return table(["student", "opened", "attempted", "correct", "hints", "solutions viewed"], rows)
+
+    def by_exercise(self) -> str:
+        from tfedu._text import table
+
+        found = {}
+        for items in self.students.values():
+            for item in items:
+                found.setdefault((item.lesson, item.exercise), []).append(item)
+
+        def order(key):
+            lesson, exercise = key
+            return lesson, int(exercise[1:]) if exercise[1:].isdigit() else 0, exercise
+
+        rows = [[lesson, exercise, str(len(items)), str(sum(i.attempts > 0 for i in items)),
+                 str(sum(i.correct for i in items)), str(sum(i.hints for i in items)),
+                 str(sum(i.solution_viewed for i in items))]
+                for (lesson, exercise), items in sorted(found.items(), key=lambda kv: order(kv[0]))]
+        if not rows:
+            return f"No progress files (*.jsonl) in {self.folder}."
+        return table(["lesson", "exercise", "students", "attempted", "correct", "hints", "solutions viewed"], rows)
+
+    def csv(self) -> str:
+        """One line per student and exercise, for a gradebook."""
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["student", "lesson", "exercise", "attempts", "correct", "hints", "solution"])
+        writer.writerows(self.rows())
+        return buffer.getvalue()
+
+    def __str__(self) -> str:
+        return f"Per student:\n{self.by_student()}\n\nPer exercise:\n{self.by_exercise()}"
