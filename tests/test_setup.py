@@ -145,3 +145,23 @@ def test_submodules_load_on_first_use():
     assert tfedu.data.load_digits is not None
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         tfedu.nope
+
+
+def test_require_names_the_fix_for_another_version(monkeypatch):
+    import warnings
+    from importlib import metadata
+
+    import tfedu
+
+    tfedu.require(tfedu.__version__.rsplit(".", 1)[0])          # this environment: silent
+    with pytest.raises(RuntimeError, match=r"need tfedu 0\.2, but this environment has tfedu 0\.1\.0.*"
+                                           r"python3 course\.py setup"):
+        tfedu.require("0.2")
+    with pytest.raises(ValueError, match="version string such as '0.1'"):
+        tfedu.require(0.1)
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "3.9.0" if name == "keras" else real(name))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tfedu.require("0.1")
+    assert any("tested with keras 3.15; this environment has 3.9.0" in str(w.message) for w in caught)

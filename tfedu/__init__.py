@@ -27,7 +27,7 @@ _SUBMODULES = (
     "optimizers", "playground", "tape", "tensors",
 )
 
-__all__ = ["setup", "SetupInfo", "__version__", *_SUBMODULES]
+__all__ = ["setup", "require", "SetupInfo", "__version__", *_SUBMODULES]
 
 DEFAULT_SEED = 42
 
@@ -98,6 +98,60 @@ def _lesson_plot_style():
             "image.cmap": "viridis",
         }
     )
+
+
+#: The versions the lessons were written and tested with (``requirements.txt`` pins them).
+TESTED_WITH = {"tensorflow": "2.21", "keras": "3.15"}
+_FIX = ("From the course folder, run `python3 course.py setup` (it installs the pinned versions into .venv) and "
+        "open the course with `python3 course.py lab`; on a JupyterHub, ask your teacher to update the image.")
+
+
+def _major_minor(version: str) -> tuple:
+    parts = []
+    for piece in str(version).split(".")[:2]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts + [0] * (2 - len(parts)))
+
+
+def require(version: str) -> None:
+    """Stop with a clear message if this environment is not the one the lessons expect.
+
+    ``version`` is the tfedu version a lesson was written for (``"0.1"``): an older or newer
+    tfedu raises ``RuntimeError`` naming the command that fixes it. TensorFlow and Keras other
+    than the tested versions (:data:`TESTED_WITH`) only warn: most lessons still run, but some
+    printed numbers may differ. Reads version strings only: it does not import TensorFlow.
+
+    >>> require(__version__)
+    >>> require("9.0")
+    Traceback (most recent call last):
+    ...
+    RuntimeError: These lessons need tfedu 9.0, but this environment has tfedu 0.1.0. From the course folder, \
+run `python3 course.py setup` (it installs the pinned versions into .venv) and open the course with \
+`python3 course.py lab`; on a JupyterHub, ask your teacher to update the image.
+    """
+    import warnings
+    from importlib import metadata
+
+    if not isinstance(version, str) or not version.replace(".", "").isdigit():
+        raise ValueError(f"require() takes a version string such as '0.1', got {version!r}.")
+    if _major_minor(version) != _major_minor(__version__):
+        raise RuntimeError(f"These lessons need tfedu {version}, but this environment has tfedu {__version__}. {_FIX}")
+    for package, tested in TESTED_WITH.items():
+        try:
+            installed = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            if package == "tensorflow":
+                try:
+                    installed = metadata.version("tensorflow-cpu")
+                except metadata.PackageNotFoundError:
+                    raise RuntimeError(f"TensorFlow is not installed in this environment. {_FIX}") from None
+            else:
+                raise RuntimeError(f"{package} is not installed in this environment. {_FIX}") from None
+        if _major_minor(installed) != _major_minor(tested):
+            warnings.warn(f"The lessons were tested with {package} {tested}; this environment has {installed}. "
+                          f"Most cells still run, but some printed numbers may differ. {_FIX}", RuntimeWarning,
+                          stacklevel=2)
 
 
 def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool = True,
