@@ -50,7 +50,10 @@ class PlaygroundDrawing:
         self.test_points = self._scatter(trainer.test_points, trainer.test_labels, edge="black")
         self.surface_ax.set(xlim=(-6, 6), ylim=(-6, 6), xlabel="x₁", ylabel="x₂")
         self.surface_ax.set_aspect("equal")
-        self.title = self.surface_ax.set_title("", fontsize=10)
+        self.surface_ax.set_title("decision surface" if not trainer.regression else "prediction", fontsize=10)
+        self.title = self.surface_ax.text(0.02, 0.98, "", transform=self.surface_ax.transAxes, ha="left", va="top",
+                                          fontsize=8.5, zorder=5,
+                                          bbox=dict(boxstyle="round", facecolor="white", alpha=0.85, edgecolor="none"))
         self.train_line, = self.loss_ax.plot([], [], color="#000000", lw=1.5, label="training loss")
         self.test_line, = self.loss_ax.plot([], [], color="#D55E00", lw=1.5, label="test loss")
         self.loss_ax.set(xlabel="epoch", ylabel="loss", yscale="log", xlim=(0, 10))
@@ -155,11 +158,17 @@ class PlaygroundDrawing:
         self.train_line.set_data(epochs, history["loss"])
         self.test_line.set_data(epochs, history["val_loss"])
         if len(epochs):
+            # limits grow in steps (doubling epochs, whole decades of loss), so that most frames only redraw
+            # the curves, not the axes
+            right = self.loss_ax.get_xlim()[1]
+            while epochs[-1] > right:
+                right *= 2
+            self.loss_ax.set_xlim(0, right)
             values = np.asarray(history["loss"] + history["val_loss"], dtype=float)
             values = values[np.isfinite(values) & (values > 0)]
-            self.loss_ax.set_xlim(0, max(10, int(epochs[-1])))
             if values.size:
-                self.loss_ax.set_ylim(values.min() / 1.5, values.max() * 1.5)
+                low, high = 10.0 ** np.floor(np.log10(values.min())), 10.0 ** np.ceil(np.log10(values.max()))
+                self.loss_ax.set_ylim(low, high if high > low else low * 10)
         self.test_points.set_visible(self.show_test)
         logs = trainer.evaluate() if not history["loss"] else {key: values[-1] for key, values in history.items()}
         text = f"epoch {trainer.epoch}: test loss {significant(logs['val_loss'], 3)}"

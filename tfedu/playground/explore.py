@@ -14,7 +14,7 @@ import threading
 
 import ipywidgets as widgets
 
-from tfedu._figures import png
+from tfedu._figures import Blitter
 from tfedu._text import significant
 from tfedu._validate import choices, count
 from tfedu._widgets import Explorer
@@ -53,7 +53,6 @@ class Playground(Explorer):
         self.trainer = Trainer(self.config, x=x, y=y)
         self.drawing = PlaygroundDrawing(self.trainer, show_test=show_test, discretize=discretize)
         self.figure = self.drawing.figure
-        self._settle_layout()
         c, wide = self.config, {"description_width": "initial"}
         datasets = (CLASSIFICATION + REGRESSION) if x is None else ("your data",)
         self.inputs = {
@@ -101,7 +100,8 @@ class Playground(Explorer):
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())
         self.play_button.observe(self._toggle_play, names="value")
-        self._start([widgets.VBox(shown[:5]), widgets.VBox(shown[5:11]), widgets.VBox(shown[11:])], dpi=72)
+        self._start([widgets.VBox(shown[:5]), widgets.VBox(shown[5:11]), widgets.VBox(shown[11:])], dpi=72,
+                    dynamic=self.drawing.dynamic)
         self.children = (widgets.HBox([self.play_button, self.step_button, self.reset_button, self.status]),
                          *self.children)
 
@@ -133,10 +133,12 @@ class Playground(Explorer):
         import time
 
         started = time.perf_counter()
-        self._settled = None
         self.update()
-        self.image.value = self._settled if self._settled is not None else png(self.figure, dpi=self._dpi)
+        self.image.value = self._render_blitted()
         self.render_seconds.append(time.perf_counter() - started)
+
+    def background_key(self):
+        return self.drawing.setup_text()
 
     def update(self):
         with self._lock:
@@ -150,9 +152,7 @@ class Playground(Explorer):
                 self.trainer.config["learning_rate"] = config["learning_rate"]
                 self.drawing.loss_ax.set_title(self.drawing.setup_text(), fontsize=9)
             elif changed:
-                self._rebuild()   # a new set-up: new data or a new model, drawn once (self._settled)
-                self.status.value = self._status()
-                return
+                self._rebuild()   # a new set-up: new data or a new model (and new artists to blit)
             self.drawing.show_test, self.drawing.discretize = show_test, discretize
             self.drawing.update()
             self.status.value = self._status()
@@ -162,13 +162,12 @@ class Playground(Explorer):
         self.trainer = Trainer(self.config, x=x, y=y)
         self.drawing = PlaygroundDrawing(self.trainer, show_test=self.inputs["show_test"].value,
                                          discretize=self.inputs["discretize"].value, figure=self.figure)
-        self._settle_layout()
+        self._new_blitter()
 
-    def _settle_layout(self):
-        """Lay a new set-up out once and keep that layout: constrained layout moves by a pixel from one draw to
-        the next, and training redraws should only change what the model shows."""
-        self._settled = png(self.figure, dpi=self._dpi if hasattr(self, "_dpi") else 72)
-        self.figure.set_layout_engine("none")
+    def _new_blitter(self):
+        """A new set-up has new artists: blit those, over a background laid out afresh."""
+        self._blitter = Blitter(self.figure, self.drawing.dynamic, dpi=self._dpi)
+        self._background_state = None
 
     def _status(self) -> str:
         logs = self.trainer.history
@@ -180,7 +179,7 @@ class Playground(Explorer):
         return text
 
     def _show(self):
-        self.image.value = png(self.figure, dpi=self._dpi)
+        self.image.value = self._render_blitted()
 
     def step(self, epochs: int | None = None) -> dict:
         """Train ``epochs`` (default ``epochs_per_step``) more epochs and redraw; returns the logs."""
