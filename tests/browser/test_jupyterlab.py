@@ -444,3 +444,65 @@ def test_a_student_answers_an_exercise(lab, notebooks):
     assert seen == [("check", "not answered"), ("check", "wrong"), ("hint", None), ("check", "correct")], seen
     assert not list((lab.root / "lessons").glob("**/*.jsonl")), "progress must never be written into lessons/"
     notebook.assert_no_errors()
+
+
+# The Playground -------------------------------------------------------------------------------------------
+
+PLAYGROUND_NOTEBOOK = "browser_playground.ipynb"
+PLAYGROUND_CELLS = [
+    "import tfedu\ntfedu.setup()\nfrom tfedu.playground import playground_explorer",
+    'playground = playground_explorer({"dataset": "xor", "hidden": [4], "learning_rate": 0.1, "n_samples": 200})\n'
+    "playground",
+    "print('epoch', playground.trainer.epoch)",
+]
+
+
+def test_playground_plays_pauses_and_steps_in_the_browser(lab, notebooks):
+    """Press play: the one picture keeps changing while training runs; pause: it stops; change a control and
+    press step: a new set-up trains a step."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in PLAYGROUND_CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nb, lab.root / PLAYGROUND_NOTEBOOK)
+    notebook = notebooks(PLAYGROUND_NOTEBOOK)
+    notebook.run_all()
+    notebook.assert_no_errors()
+    cell = notebook.cell(1)
+    box = cell.locator(".jp-OutputArea-output .jupyter-widgets.widget-vbox").first
+    image = box.locator("img.widget-image")
+    assert image.count() == 1, "the Playground is not rendered as a widget"
+    notebook.shoot("playground-start", cell)
+
+    def button(label):
+        return box.locator("button", has_text=re.compile(f"^\\s*{label}\\s*$"))
+
+    seen = {fingerprint(image)["sha256"]}
+    button("play").click()
+    deadline = time.monotonic() + 60
+    while len(seen) < 4 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        seen.add(fingerprint(image)["sha256"])
+    notebook.shoot("playground-playing", cell)
+    assert len(seen) >= 4, f"while playing, the picture changed only {len(seen) - 1} times in 60 s"
+    assert cell.locator(".jp-OutputArea-output img").count() == 1, "playing must update one picture in place"
+    button("play").click()   # the toggle again: pause
+    time.sleep(2.0)          # let the current step finish
+    paused = fingerprint(image)["sha256"]
+    time.sleep(2.0)
+    assert fingerprint(image)["sha256"] == paused, "the picture still changes after pause"
+
+    hidden = box.locator(".widget-dropdown").filter(has=notebook.page.locator("label", has_text="hidden layers"))
+    hidden.locator("select").select_option(label="8 → 8")
+    notebook.wait_settled(image)
+    changed = fingerprint(image)["sha256"]
+    assert changed != paused, "choosing other hidden layers did not redraw"
+    button("step").click()
+    notebook.wait_settled(image)
+    assert fingerprint(image)["sha256"] != changed, "step did not train and redraw"
+    notebook.shoot("playground-after-step", cell)
+    notebook.cell(2).locator(".cm-content").click()
+    notebook.page.keyboard.press("Shift+Enter")
+    notebook.page.wait_for_function(f"() => !({QUEUED}) && {IDLE}", timeout=REDRAW_TIMEOUT, polling=250)
+    text = "\n".join(notebook.cell(2).locator(".jp-OutputArea-output").all_inner_texts())
+    assert "epoch 10" in text, f"after reset by the new layers and one step of 10 epochs: {text!r}"
+    notebook.assert_no_errors()

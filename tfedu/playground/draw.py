@@ -115,7 +115,7 @@ class PlaygroundDrawing:
         if trainer.regression:
             low, high = self._limits()
             return self.surface_ax.scatter(points[:, 0], points[:, 1], c=labels, cmap=SURFACE_MAP, vmin=low, vmax=high,
-                                           s=14, edgecolors=edge, linewidths=0.6, zorder=3)
+                                           s=18, edgecolors=edge, linewidths=0.9, zorder=3)
         if trainer.n_outputs == 1:   # the two classes at the two ends of the surface's colour map
             colours = np.where(np.asarray(labels) == 1, "#2166ac", "#b2182b")
         else:

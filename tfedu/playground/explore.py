@@ -73,8 +73,9 @@ class Playground(Explorer):
                                             style=wide),
             "dropout": widgets.FloatSlider(value=c["dropout"], min=0.0, max=max(0.5, c["dropout"]), step=0.1,
                                            description="dropout", style=wide),
-            "regularization": widgets.Dropdown(options=[("none", None), ("L1", "l1"), ("L2", "l2")],
-                                               value=c["regularization"], description="regularization", style=wide),
+            "regularization": widgets.Dropdown(options=[("none", "none"), ("L1", "l1"), ("L2", "l2")],
+                                               value=c["regularization"] or "none", description="regularization",
+                                               style=wide),
             "regularization_rate": widgets.Dropdown(options=_menu(REGULARIZATION_RATES, c["regularization_rate"]),
                                                     value=c["regularization_rate"], description="rate", style=wide),
             "loss": widgets.Dropdown(options=LOSSES, value=c["loss"], description="loss", style=wide),
@@ -122,6 +123,7 @@ class Playground(Explorer):
         values = {name: control.value for name, control in self.inputs.items()
                   if name not in ("show_test", "discretize")}
         values["features"] = list(values["features"]) or ["x1"]
+        values["regularization"] = None if values["regularization"] == "none" else values["regularization"]
         values["hidden"] = list(values["hidden"])
         if self._own_data[0] is not None:
             values.pop("dataset")
