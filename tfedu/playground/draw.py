@@ -120,7 +120,7 @@ class PlaygroundDrawing:
             colours = np.where(np.asarray(labels) == 1, "#2166ac", "#b2182b")
         else:
             colours = np.array(CLASS_COLOURS)[np.asarray(labels)]
-        return self.surface_ax.scatter(points[:, 0], points[:, 1], c=colours, s=14, edgecolors=edge, linewidths=0.6,
+        return self.surface_ax.scatter(points[:, 0], points[:, 1], c=colours, s=18, edgecolors=edge, linewidths=0.9,
                                        zorder=3)
 
     def _class_colours(self, probabilities) -> np.ndarray:
