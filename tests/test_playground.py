@@ -203,3 +203,38 @@ def test_the_model_is_compiled_so_a_student_can_carry_on_with_fit():
     steps = int(trainer.optimizer.iterations)
     trainer.model.fit(*trainer._train, epochs=1, batch_size=10, verbose=0)
     assert int(trainer.optimizer.iterations) == steps + 25   # the same optimizer: its state carries on
+
+
+@pytest.mark.parametrize("name", list(playground.PRESETS))
+def test_every_preset_is_a_valid_set_up(name):
+    preset = playground.PRESETS[name]
+    assert check_config(preset["config"]) and preset["shows"]
+
+
+def test_the_presets_make_their_points():
+    def final(name, epochs):
+        trainer = Trainer(playground.PRESETS[name]["config"])
+        for _ in range(epochs // 20):
+            trainer.train(epochs=20)
+        return trainer
+
+    assert final("xor-no-hidden-layer", 200).history["val_accuracy"][-1] < 0.7
+    assert final("xor-product-feature", 200).history["val_accuracy"][-1] > 0.9
+    shallow, deep = final("spiral-shallow", 400), final("spiral-deep", 400)
+    assert deep.history["accuracy"][-1] > shallow.history["accuracy"][-1] + 0.1
+    jumpy, calm = final("learning-rate-too-high", 200), final("tanh-curves", 200)
+    ups = lambda losses: sum(b > a for a, b in zip(losses, losses[1:]))  # noqa: E731
+    assert ups(jumpy.history["loss"]) > ups(calm.history["loss"])
+    plain, penalised = final("overfit", 400), final("overfit-l2", 400)
+    gap = lambda t: t.history["val_loss"][-1] - t.history["loss"][-1]  # noqa: E731
+    assert gap(penalised) < gap(plain)
+
+
+def test_a_preset_by_name():
+    from tfedu.playground import playground_explorer
+
+    widget = playground_explorer(preset="xor-hidden-layer")
+    assert widget.config["hidden"] == [4] and widget.config["dataset"] == "xor"
+    with pytest.raises(ValueError, match="did you mean 'xor-hidden-layer'"):
+        playground_explorer(preset="xor-hidden")
+    widget.close()

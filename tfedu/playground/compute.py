@@ -26,7 +26,8 @@ from tfedu import _validate
 from tfedu import data as _data
 
 __all__ = ["FEATURES", "CLASSIFICATION", "REGRESSION", "DEFAULTS", "ACTIVATIONS", "OPTIMIZERS", "INITIALIZERS",
-           "LOSSES", "MAX_LAYERS", "MAX_NEURONS", "check_config", "make_data", "features", "Trainer", "to_code"]
+           "LOSSES", "MAX_LAYERS", "MAX_NEURONS", "PRESETS", "check_config", "make_data", "features", "Trainer",
+           "to_code"]
 
 #: Playground's input features, each a function of the two coordinates.
 FEATURES = {
@@ -448,3 +449,46 @@ def to_code(trainer: Trainer, epochs: int | None = None) -> str:
               "                    validation_data=(x_test, y_test))",
               "print({key: round(values[-1], 3) for key, values in history.history.items()})"]
     return "\n".join(lines) + "\n"
+
+
+#: Set-ups that make Playground's classic points, each with what it shows. Load one with
+#: ``Playground.from_config(PRESETS[name]["config"], hide=[...])`` or ``playground_explorer(preset=name)``.
+PRESETS = {
+    "xor-no-hidden-layer": {
+        "shows": "a net without a hidden layer draws one straight boundary: XOR stays at about chance",
+        "config": {"dataset": "xor", "hidden": [], "learning_rate": 0.1}},
+    "xor-product-feature": {
+        "shows": "the same net with the feature x1*x2 solves XOR: the right input can replace a hidden layer",
+        "config": {"dataset": "xor", "hidden": [], "features": ["x1", "x2", "x1*x2"], "learning_rate": 0.1}},
+    "xor-hidden-layer": {
+        "shows": "four hidden tanh neurons solve XOR from x1 and x2 alone",
+        "config": {"dataset": "xor", "hidden": [4], "learning_rate": 0.1}},
+    "spiral-shallow": {
+        "shows": "one small hidden layer cannot follow the spiral",
+        "config": {"dataset": "spiral", "hidden": [4], "optimizer": "adam", "learning_rate": 0.01}},
+    "spiral-deep": {
+        "shows": "depth follows the spiral: three layers of eight",
+        "config": {"dataset": "spiral", "hidden": [8, 8, 8], "optimizer": "adam", "learning_rate": 0.01}},
+    "spiral-sin-features": {
+        "shows": "sin features do much of the work that depth did",
+        "config": {"dataset": "spiral", "hidden": [8], "features": ["x1", "x2", "sin(x1)", "sin(x2)"],
+                   "optimizer": "adam", "learning_rate": 0.01}},
+    "overfit": {
+        "shows": "few noisy points and a big net: the boundary wraps single points, the test loss rises",
+        "config": {"dataset": "spiral", "n_samples": 100, "noise": 0.3, "hidden": [8, 8, 8],
+                   "optimizer": "adam", "learning_rate": 0.03, "test_fraction": 0.5}},
+    "overfit-l2": {
+        "shows": "the same with an L2 penalty: a smoother boundary, a smaller gap between train and test loss",
+        "config": {"dataset": "spiral", "n_samples": 100, "noise": 0.3, "hidden": [8, 8, 8],
+                   "optimizer": "adam", "learning_rate": 0.03, "test_fraction": 0.5,
+                   "regularization": "l2", "regularization_rate": 0.003}},
+    "learning-rate-too-high": {
+        "shows": "learning rate 3 on circles: the loss jumps about instead of falling",
+        "config": {"dataset": "circles", "hidden": [4], "learning_rate": 3.0}},
+    "relu-polygons": {
+        "shows": "ReLU nets carve the plane into straight-edged pieces",
+        "config": {"dataset": "circles", "hidden": [8, 8], "activation": "relu", "learning_rate": 0.03}},
+    "tanh-curves": {
+        "shows": "the same net with tanh bends smooth curves",
+        "config": {"dataset": "circles", "hidden": [8, 8], "activation": "tanh", "learning_rate": 0.03}},
+}

@@ -277,12 +277,13 @@ class Playground(Explorer):
         return text
 
 
-def playground_explorer(config=None, *, x=None, y=None, hide=(), epochs_per_step: int = 10,
+def playground_explorer(config=None, *, preset: str | None = None, x=None, y=None, hide=(), epochs_per_step: int = 10,
                         show_test: bool = False, discretize: bool = False) -> Playground:
     """TensorFlow Playground on a real Keras model: controls, play / pause / step / reset, live pictures.
 
-    ``config`` is a set-up (a dict; see ``tfedu.playground.DEFAULTS``), ``x`` and ``y`` your own
-    2-D points and labels, ``hide`` the names of controls to hide (see :data:`CONTROLS`).
+    ``config`` is a set-up (a dict; see ``tfedu.playground.DEFAULTS``), or ``preset`` the name of one
+    of ``tfedu.playground.PRESETS`` (the classic experiments); ``x`` and ``y`` your own 2-D points
+    and labels, ``hide`` the names of controls to hide (see :data:`CONTROLS`).
 
     >>> playground = playground_explorer({"dataset": "xor", "hidden": [4], "learning_rate": 0.1})
     >>> print(playground)
@@ -290,5 +291,12 @@ def playground_explorer(config=None, *, x=None, y=None, hide=(), epochs_per_step
     >>> _ = playground.step(100); playground.trainer.epoch
     100
     """
+    if preset is not None:
+        from tfedu._validate import choice
+        from tfedu.playground.compute import PRESETS
+
+        if config is not None:
+            raise TypeError("give config or preset, not both: a preset is a config (PRESETS[name]['config']).")
+        config = PRESETS[choice(preset, "preset", list(PRESETS))]["config"]
     return Playground(config, x=x, y=y, hide=hide, epochs_per_step=epochs_per_step, show_test=show_test,
                       discretize=discretize)
