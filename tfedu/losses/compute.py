@@ -132,9 +132,9 @@ def classification_losses(x=None, *, alpha: float = 0.25, gamma: float = 2.0,
     the logit if ``from_logits`` (default -6 ... 6). Values come from
     ``keras.losses.binary_crossentropy``, :func:`focal_loss` (equal to
     ``keras.losses.binary_focal_crossentropy`` with class balancing) and
-    ``keras.losses.hinge``. Hinge expects a score in [-1, 1] (a tanh output or a
-    logit), not a probability, so on the probability axis it is given
-    ``2p - 1``. Gradients are d loss / d x, by ``GradientTape``.
+    ``keras.losses.hinge``. Hinge takes an unbounded score (a logit, or any real
+    output) with labels ±1 (Keras turns 0/1 labels into ±1), not a probability, so on the
+    probability axis it is given ``2p - 1``. Gradients are d loss / d x, by ``GradientTape``.
 
     >>> curves = classification_losses([0.1, 0.9], alpha=0.25, gamma=2.0)
     >>> [round(float(v), 4) for v in curves.losses["binary_crossentropy y=1"]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from tfedu._figures import new_figure
 from tfedu._text import significant
 from tfedu._validate import number
 from tfedu._widgets import Explorer
@@ -29,7 +30,8 @@ class ThresholdExplorer(Explorer):
         if not low <= threshold <= high:
             raise ValueError(f"threshold={threshold:g} lies outside the scores ({low:g} to {high:g}), where every "
                              "example gets the same class. Pick a threshold between the lowest and highest score.")
-        self.drawing = ThresholdDrawing(labels, scores, threshold)
+        _, axes = new_figure((11.0, 3.5), ncols=3, gridspec_kw={"width_ratios": [1.3, 1.0, 0.9]})
+        self.drawing = ThresholdDrawing(labels, scores, threshold, ax=list(axes))  # a figure outside pyplot
         self.figure = self.drawing.figure
         step = (high - low) / 200 if high > low else 0.01
         self.threshold = widgets.FloatSlider(value=threshold, min=low, max=high, step=step, description="threshold",
