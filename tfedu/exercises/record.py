@@ -74,6 +74,12 @@ class ExerciseProgress:
                 "viewed" if self.solution_viewed else "no"]
 
 
+def _exercise_order(key) -> tuple:
+    """Sort ``(lesson, exercise)`` keys by lesson, then q1, q2, ..., q10 by number."""
+    lesson, exercise = key
+    return lesson, int(exercise[1:]) if exercise[1:].isdigit() else 0, exercise
+
+
 def _lock(handle):
     try:
         import fcntl
@@ -143,11 +149,7 @@ class ProgressStore:
             elif entry["event"] == "solution":
                 item.solution_viewed = True
 
-        def order(key):
-            lesson, exercise = key
-            return lesson, int(exercise[1:]) if exercise[1:].isdigit() else 0, exercise
-
-        return [table[key] for key in sorted(table, key=order)]
+        return [table[key] for key in sorted(table, key=_exercise_order)]
 
     def table(self) -> str:
         from tfedu._text import table
@@ -263,14 +265,10 @@ class ClassProgress:
             for item in items:
                 found.setdefault((item.lesson, item.exercise), []).append(item)
 
-        def order(key):
-            lesson, exercise = key
-            return lesson, int(exercise[1:]) if exercise[1:].isdigit() else 0, exercise
-
         rows = [[lesson, exercise, str(len(items)), str(sum(i.attempts > 0 for i in items)),
                  str(sum(i.correct for i in items)), str(sum(i.hints for i in items)),
                  str(sum(i.solution_viewed for i in items))]
-                for (lesson, exercise), items in sorted(found.items(), key=lambda kv: order(kv[0]))]
+                for (lesson, exercise), items in sorted(found.items(), key=lambda kv: _exercise_order(kv[0]))]
         if not rows:
             return f"No progress files (*.jsonl) in {self.folder}."
         return table(["lesson", "exercise", "students", "attempted", "correct", "hints", "solutions viewed"], rows)

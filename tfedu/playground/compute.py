@@ -90,9 +90,8 @@ def check_config(config=None, **changes) -> dict:
     c["noise"] = _validate.number(c["noise"], "noise", low=0, high=2, example="0.1")
     c["n_classes"] = _validate.count(c["n_classes"], "n_classes", low=2, high=MAX_CLASSES, example=2,
                                      hint="The playground draws 2 to 5 classes.")
-    if c["dataset"] in REGRESSION or c["dataset"] in ("circles", "xor", "moons"):
-        if c["n_classes"] != 2 and c["dataset"] not in REGRESSION:
-            raise ValueError(f"dataset {c['dataset']!r} has 2 classes, got n_classes={c['n_classes']}; "
+    if c["dataset"] in ("circles", "xor", "moons") and c["n_classes"] != 2:
+        raise ValueError(f"dataset {c['dataset']!r} has 2 classes, got n_classes={c['n_classes']}; "
                              "'blobs' and 'spiral' take 2 to 5.")
     c["test_fraction"] = _validate.number(c["test_fraction"], "test_fraction", low=0.1, high=0.9, example="0.5")
     c["seed"] = _validate.count(c["seed"], "seed", low=0, high=2**31 - 1, example=0)
@@ -323,9 +322,7 @@ class Trainer:
             tf.constant(epochs), *self._data, tf.constant(self.config["seed"] * 100_003 + self.epoch))
         self.epoch += epochs
         self.logged_epochs.append(self.epoch)
-        logs = {"loss": float(loss), "val_loss": float(val_loss)}
-        if not self.regression:
-            logs.update({"accuracy": float(accuracy), "val_accuracy": float(val_accuracy)})
+        logs = self._logs((loss, accuracy), (val_loss, val_accuracy))
         for key, value in logs.items():
             self.history[key].append(value)
         return logs
@@ -334,8 +331,11 @@ class Trainer:
         """Train and test loss (and accuracy) now, without training."""
         import tensorflow as tf
 
-        (loss, accuracy), (val_loss, val_accuracy) = (self._measure(*map(tf.constant, self._train)),
-                                                      self._measure(*map(tf.constant, self._test)))
+        return self._logs(self._measure(*map(tf.constant, self._train)), self._measure(*map(tf.constant, self._test)))
+
+    def _logs(self, train, test) -> dict:
+        """Keras-style logs from the (loss, accuracy) of the training and the test points."""
+        (loss, accuracy), (val_loss, val_accuracy) = train, test
         logs = {"loss": float(loss), "val_loss": float(val_loss)}
         if not self.regression:
             logs.update({"accuracy": float(accuracy), "val_accuracy": float(val_accuracy)})

@@ -154,7 +154,9 @@ class Playground(Explorer):
                 self.trainer.config["learning_rate"] = config["learning_rate"]
                 self.drawing.loss_ax.set_title(self.drawing.setup_text(), fontsize=9)
             elif changed:
-                self._rebuild()   # a new set-up: new data or a new model (and new artists to blit)
+                self._rebuild()   # a new set-up: new data, a new model and new artists, drawn by the new drawing
+                self.status.value = self._status()
+                return
             self.drawing.show_test, self.drawing.discretize = show_test, discretize
             self.drawing.update()
             self.status.value = self._status()
