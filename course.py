@@ -117,10 +117,13 @@ PORTABILITY = {
     "old-cpu-1-thread": {"ONEDNN_MAX_CPU_ISA": "SSE41", "XLA_FLAGS": "--xla_cpu_max_isa=SSE4_2",
                          "TF_NUM_INTRAOP_THREADS": "1"},
 }
-# The one `python3 course.py test` adds to every full run (CI included): an older CPU's
-# instructions and one thread at once. One thread uses one core, so it runs beside the main
-# suite on a 2-core machine.
+# The set-up `python3 course.py test` runs the lessons under (CI included): an older CPU's
+# instructions and one thread per kernel. The lessons' outputs were committed under the default
+# set-up, so this one run both re-runs every lesson strictly (proving its exercises, see
+# conftest.py) and shows its outputs do not depend on the machine; one thread each, two lessons
+# run at once beside the main pytest on 2 cores.
 CI_PORTABILITY = "old-cpu-1-thread"
+LESSON_JOBS = 2
 
 
 def test(args: list) -> None:
@@ -132,17 +135,19 @@ def test(args: list) -> None:
     if args:  # a chosen part of the suite: run just that
         run([python, "-m", "pytest", *args], env=env)
         return
-    # The whole suite: pytest, and beside it the lessons under one perturbed set-up.
-    with tempfile.TemporaryDirectory(prefix="tfedu-portability-") as folder:
-        side = start_portability_run(python, CI_PORTABILITY, ["lessons"], Path(folder))
-        main, counts = run_and_count([str(python), "-m", "pytest"], env)
+    # The whole suite: the lessons under the CI set-up, two at a time, beside one pytest call
+    # for everything else.
+    with tempfile.TemporaryDirectory(prefix="tfedu-lessons-") as folder:
+        lessons = LessonQueue(python, [CI_PORTABILITY], ["lessons"], Path(folder)).start()
+        main, counts = run_and_count([str(python), "-m", "pytest", "tests", "tfedu"], env)
         say(f"waiting for the lessons under the {CI_PORTABILITY!r} set-up "
             f"({describe_config(CI_PORTABILITY)}) ...")
-        changed = finish_portability_run(side)
-        report_portability([side])
-    # One closing line for the whole run: the main suite's tests plus the cells of the extra pass.
-    print(f"suite: {counts['passed'] + side['passed']} passed, {counts['failed'] + len(changed)} failed, "
-          f"{counts['skipped']} skipped", flush=True)
+        runs = lessons.finish()
+        report_portability(runs)
+    changed = sum(len(info["changed"]) for info in runs)
+    # One closing line for the whole run: the main suite's tests plus the lessons' cells.
+    print(f"suite: {counts['passed'] + sum(info['passed'] for info in runs)} passed, "
+          f"{counts['failed'] + changed} failed, {counts['skipped']} skipped", flush=True)
     if main != 0:
         sys.exit(main)
     if changed:
@@ -184,10 +189,67 @@ def describe_config(name: str) -> str:
     return " ".join(f"{key}={value}" for key, value in PORTABILITY[name].items())
 
 
-def start_portability_run(python: Path, name: str, paths: list, folder: Path) -> dict:
+def notebooks_in(paths: list) -> list:
+    """The notebooks named or inside the folders named, heaviest lessons first (later ones train more)."""
+    found = []
+    for name in paths:
+        path = Path(name)
+        found += sorted(path.glob("*.ipynb"), reverse=True) if path.is_dir() else [path]
+    return found
+
+
+class LessonQueue:
+    """Strict nbval of each notebook under each named set-up, one pytest per notebook, ``jobs`` at a time.
+
+    Runs in a background thread so the main pytest can run meanwhile; :meth:`finish` waits and
+    returns one summary per set-up (cells passed, cells changed, seconds).
+    """
+
+    def __init__(self, python: Path, names: list, paths: list, folder: Path, jobs: int = LESSON_JOBS):
+        import threading
+
+        self.python, self.names, self.folder, self.jobs = python, names, folder, jobs
+        self.pending = [(name, notebook) for name in names for notebook in notebooks_in(paths)]
+        self.done = []
+        self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(jobs)]
+        self.lock = threading.Lock()
+        self.start_time = time.monotonic()
+
+    def start(self) -> "LessonQueue":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def _work(self) -> None:
+        while True:
+            with self.lock:
+                if not self.pending:
+                    return
+                name, notebook = self.pending.pop(0)
+            info = start_portability_run(self.python, name, [str(notebook)], self.folder,
+                                         label=f"{name}-{notebook.stem}")
+            finish_portability_run(info)
+            with self.lock:
+                self.done.append(info)
+
+    def finish(self) -> list:
+        for thread in self.threads:
+            thread.join()
+        wall = time.monotonic() - self.start_time
+        runs = []
+        for name in self.names:
+            parts = [info for info in self.done if info["name"] == name]
+            runs.append({"name": name, "notebooks": len(parts), "seconds": wall,
+                         "passed": sum(info["passed"] for info in parts),
+                         "changed": [cell for info in parts for cell in info["changed"]]})
+        return runs
+
+
+def start_portability_run(python: Path, name: str, paths: list, folder: Path, label: str = "") -> dict:
     """Start strict nbval over ``paths`` with one set-up's variables; return what to wait for."""
-    report = folder / f"{name}.xml"
-    log = open(folder / f"{name}.log", "w")
+    stem = label or name
+    report = folder / f"{stem}.xml"
+    log = open(folder / f"{stem}.log", "w")
     env = dict(os.environ, PYTHONHASHSEED="0", **PORTABILITY[name])
     command = [str(python), "-m", "pytest", *paths, "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT),
                "-q", "--no-header",
@@ -252,36 +314,27 @@ def _first_difference(text: str) -> str:
 
 def report_portability(runs: list) -> None:
     print()
-    say("portability: strict nbval under other numeric set-ups")
+    say("lessons: strict nbval (with the exercise proofs) under these numeric set-ups")
     for info in runs:
         verdict = "same outputs" if not info["changed"] else f"{len(info['changed'])} cell(s) changed"
         say(f"  {info['name']:<16} {describe_config(info['name'])}: {verdict} "
-            f"({info['passed']} cells passed, {info['seconds']:.0f} s)")
+            f"({info['passed']} cells passed in {info['notebooks']} notebook(s))")
         for cell, difference in info["changed"]:
             say(f"      {cell}")
             for line in difference.splitlines():
                 print(f"          {line}")
     failed = sum(len(info["changed"]) for info in runs)
     passed = sum(info["passed"] for info in runs)
-    print(f"portability: {passed} passed, {failed} failed", flush=True)
+    seconds = max((info["seconds"] for info in runs), default=0)
+    print(f"portability: {passed} passed, {failed} failed in {seconds:.0f} s", flush=True)
 
 
-def portability(names: list, paths: list, jobs: int = 2) -> int:
-    """Run strict nbval over ``paths`` once per named set-up (two at a time); 1 if any output changed."""
+def portability(names: list, paths: list, jobs: int = LESSON_JOBS) -> int:
+    """Run strict nbval over ``paths`` once per named set-up (two notebooks at a time); 1 if any output changed."""
     python = ensure_environment()
-    say(f"portability: {len(names)} set-up(s) over {' '.join(paths)}, {jobs} at a time ...")
-    runs = []
+    say(f"portability: {len(names)} set-up(s) over {' '.join(paths)}, {jobs} notebooks at a time ...")
     with tempfile.TemporaryDirectory(prefix="tfedu-portability-") as folder:
-        pending = list(names)
-        active = []
-        while pending or active:
-            while pending and len(active) < jobs:
-                active.append(start_portability_run(python, pending.pop(0), paths, Path(folder)))
-            info = active.pop(0)
-            finish_portability_run(info)
-            say(f"  {info['name']} done")
-            runs.append(info)
-        runs.sort(key=lambda info: names.index(info["name"]))
+        runs = LessonQueue(python, names, paths, Path(folder), jobs).start().finish()
         report_portability(runs)
     return 1 if any(info["changed"] for info in runs) else 0
 

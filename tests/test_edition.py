@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from tfedu.exercises import Exercise
-from tfedu.exercises.edition import EXERCISE_KEY, exercise_cells, prove, write_edition
+from tfedu.exercises.edition import EXERCISE_KEY, exercise_cells, proof_notebook, write_edition
 
 BANK = textwrap.dedent('''
     from tfedu.exercises import Exercise, close
@@ -49,28 +49,62 @@ def test_exercise_cells_are_found_by_their_metadata(lesson):
     assert exercise_cells(nbformat.read(path, as_version=4)) == [(1, "q1")]
 
 
-def test_prove_runs_every_mistake_and_the_solution(lesson):
-    path, bank = lesson
-    proof = prove(path, bank=bank, timeout=120)
-    assert proof.passed, str(proof)
-    assert proof.solutions == {"q1": "correct"}
-    verdicts = [verdict for verdict, _ in proof.mistakes["q1"]]
-    assert verdicts == ["wrong", "wrong"]
-    messages = [message for _, message in proof.mistakes["q1"]]
-    assert "is too small" in messages[0] and "has the wrong sign" in messages[1]
-    assert all("6" not in message.replace("double(3)", "") for message in messages)  # never the answer
-    assert "every solution correct, every mistake rejected" in str(proof)
+def _nbval(path, tmp_path):
+    """Strict nbval over one notebook, as the suite runs lessons (the project's conftest proves the bank)."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), str(tmp_path)]))
+    return subprocess.run([sys.executable, "-m", "pytest", str(path), "-p", "conftest", "-c", str(root / "pyproject.toml"),
+                           "--rootdir", str(root), "-v", "--no-header"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=300).stdout
 
 
-def test_prove_reports_a_wrong_solution_and_a_mistake_that_passes(lesson):
+def _with_bank(path, module="demo_bank"):
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata[EXERCISE_KEY] = {"bank": module}
+    nbformat.write(notebook, path)
+
+
+def test_the_proof_notebook_runs_each_mistake_then_the_solution_before_the_starter(lesson):
     path, bank = lesson
-    bank.q1 = Exercise(bank.q1.title, checks=bank.q1.checks, hint="h",
-                       solution="def double(x):\n    return x\nex.q1.check(double)",
-                       mistakes=["def double(x):\n    return 2 * x\nex.q1.check(double)"])
-    proof = prove(path, bank=bank, timeout=120)
-    assert not proof.passed
-    assert "q1: the solution gives 'wrong', not 'correct'" in proof.problems
-    assert "q1: mistake 1 gives 'correct', not 'wrong'" in proof.problems
+    built = proof_notebook(nbformat.read(path, as_version=4), bank)
+    roles = [cell.metadata.get(EXERCISE_KEY, {}).get("proof") for cell in built.cells]
+    assert roles == [None, "q1 mistake 1", "q1 mistake 2", "q1 solution", None, None]
+    assert "return x + 2" in built.cells[1].source and "return 2 * x" in built.cells[3].source
+    assert built.cells[4].source.startswith("def double(x):\n    ...")  # the committed starter, last
+
+
+def test_the_lesson_run_proves_the_bank_and_compares_every_other_cell(lesson, tmp_path):
+    path, bank = lesson
+    _with_bank(path)
+    notebook = nbformat.read(path, as_version=4)
+    from tfedu.exercises.edition import _execute
+    _execute(notebook, path.parent, 120)  # commit it executed, as lessons are
+    nbformat.write(notebook, path)
+    report = _nbval(path, tmp_path)
+    assert "Cell 1 q1 mistake 1 PASSED" in report and "Cell 1 q1 mistake 2 PASSED" in report, report
+    assert "Cell 1 q1 solution PASSED" in report and "Cell 2 PASSED" in report, report
+    assert "6 passed" in report, report
+
+
+def test_the_lesson_run_fails_a_wrong_solution_a_mistake_that_passes_and_a_changed_output(lesson, tmp_path):
+    path, bank = lesson
+    _with_bank(path)
+    notebook = nbformat.read(path, as_version=4)
+    from tfedu.exercises.edition import _execute
+    _execute(notebook, path.parent, 120)
+    notebook.cells[2].outputs[0]["text"] = "before the exercise\n"  # a committed output that is no longer true
+    nbformat.write(notebook, path)
+    (tmp_path / "demo_bank.py").write_text(BANK.replace("return 2 * x", "return x").replace(
+        "return x + 2", "return 2 * x"))
+    report = _nbval(path, tmp_path)
+    assert "Cell 1 q1 mistake 1 FAILED" in report and "Cell 1 q1 solution FAILED" in report, report
+    assert "demo_bank q1 mistake 1 gives 'correct', not 'wrong'" in report, report
+    assert "demo_bank q1 solution gives 'wrong', not 'correct'" in report, report
+    assert "Cell 2 FAILED" in report and "before the exercise" in report, report
 
 
 def test_the_teachers_edition_is_the_lesson_solved_and_executed(lesson, tmp_path):

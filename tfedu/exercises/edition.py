@@ -1,13 +1,14 @@
-"""Lessons with their exercise cells replaced: by the solutions (the teacher's edition, and the proof
-that every solution is correct) or by recorded mistakes (the proof that each is rejected).
+"""Lessons with their exercise cells filled in: with the solutions (the teacher's edition) or with
+proof cells that run every recorded mistake and the solution (the suite's proof of the bank).
 
 An exercise cell in a lesson is marked in its metadata, ``{"tfedu": {"exercise": "q1"}}``; it
 holds the student's starter. The bank's ``Exercise.solution`` is the code that replaces that
 cell (it ends with the same ``ex.q1.check(...)`` call), and each of ``Exercise.mistakes`` is a
-wrong version of it. :func:`prove` runs a lesson top to bottom once, in one kernel: at each
-exercise cell it runs every recorded mistake, then the solution, and reads the verdicts from
-the outputs. ``python3 course.py solutions DIR`` writes the teacher's edition with
-:func:`write_edition`.
+wrong version of it. :func:`proof_notebook` puts, before each exercise cell, one cell per
+mistake and one for the solution, each calling :func:`attempt`; the suite's strict nbval run of
+the lesson runs that notebook, so one run both compares the lesson's outputs with the committed
+ones and proves every solution correct and every mistake rejected, in the lesson's own kernel.
+``python3 course.py solutions DIR`` writes the teacher's edition with :func:`write_edition`.
 
 This module runs notebooks (nbformat and nbclient, part of the course environment); nothing
 else in tfedu imports it.
@@ -17,10 +18,9 @@ from __future__ import annotations
 import copy
 import importlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["EXERCISE_KEY", "exercise_cells", "bank_for", "prove", "Proof", "write_edition"]
+__all__ = ["EXERCISE_KEY", "exercise_cells", "bank_for", "proof_notebook", "attempt", "write_edition"]
 
 EXERCISE_KEY = "tfedu"
 
@@ -35,8 +35,15 @@ def exercise_cells(notebook) -> list:
     return found
 
 
-def bank_for(path):
-    """The exercise bank of ``lessons/NN_topic.ipynb``: the module ``tfedu.exercises.lesson_NN``."""
+def bank_for(path, notebook=None):
+    """The exercise bank of ``lessons/NN_topic.ipynb``: the module ``tfedu.exercises.lesson_NN``.
+
+    A notebook may name another bank in its metadata, ``{"tfedu": {"bank": "module"}}`` (a
+    teacher's own lesson with its own exercises).
+    """
+    chosen = (notebook.metadata.get(EXERCISE_KEY, {}).get("bank") if notebook is not None else None)
+    if chosen:
+        return importlib.import_module(chosen)
     number = re.match(r"(\d{2})_", Path(path).name)
     if not number:
         raise ValueError(f"{path} is not named like a lesson (NN_topic.ipynb), so it has no exercise bank.")
@@ -76,32 +83,11 @@ def _outputs_text(cell) -> str:
     return "".join(parts)
 
 
-@dataclass
-class Proof:
-    """What :func:`prove` found: per exercise, the solution's verdict and each mistake's verdict and message."""
-
-    lesson: str
-    solutions: dict = field(default_factory=dict)   # "q1" -> verdict
-    mistakes: dict = field(default_factory=dict)    # "q1" -> [(verdict, message), ...]
-    problems: list = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-    def __str__(self) -> str:
-        lines = [f"{self.lesson}: {len(self.solutions)} exercise(s), "
-                 f"{sum(len(m) for m in self.mistakes.values())} recorded mistake(s)"]
-        lines += [f"  problem: {problem}" for problem in self.problems] or ["  every solution correct, every mistake rejected"]
-        return "\n".join(lines)
-
-
-def _build(notebook, bank, *, mistakes: bool):
-    """A copy of the notebook with solutions (and, before each, its mistakes) in the exercise cells."""
+def _build(notebook, bank):
+    """A copy of the notebook with the solutions in the exercise cells."""
     import nbformat
 
     built = copy.deepcopy(notebook)
-    plan = []  # (cell index in the built notebook, exercise name, "solution" | mistake number)
     cells = []
     marked = dict(exercise_cells(notebook))
     for index, cell in enumerate(built.cells):
@@ -112,14 +98,9 @@ def _build(notebook, bank, *, mistakes: bool):
         exercise = getattr(bank, name, None)
         if exercise is None:
             raise ValueError(f"cell {index} is marked as exercise {name!r}, but {bank.__name__} has no {name}.")
-        for number, wrong in enumerate(exercise.mistakes if mistakes else ()):
-            plan.append((len(cells), name, number))
-            cells.append(nbformat.v4.new_code_cell(_code(wrong)))
-        solved = nbformat.v4.new_code_cell(_code(exercise.solution().body), metadata=copy.deepcopy(cell.metadata))
-        plan.append((len(cells), name, "solution"))
-        cells.append(solved)
+        cells.append(nbformat.v4.new_code_cell(_code(exercise.solution().body), metadata=copy.deepcopy(cell.metadata)))
     built.cells = cells
-    return built, plan
+    return built
 
 
 def _execute(notebook, folder, timeout: int):
@@ -130,37 +111,74 @@ def _execute(notebook, folder, timeout: int):
     return notebook
 
 
-def prove(path, *, bank=None, timeout: int = 600) -> Proof:
-    """Run the lesson with every recorded mistake and every solution in its exercise cells; say what failed.
+def proof_notebook(notebook, bank):
+    """The lesson as its strict nbval run checks it: before each exercise cell, proof cells.
 
-    A solution must give "correct!"; a mistake must give "not yet." with a message that does not
-    contain the solution's expected values (checked by the bank's checks themselves) and must
-    not raise out of the cell.
+    Each proof cell runs one recorded mistake (which must get "not yet.") or the solution (which
+    must get "correct!") through :func:`attempt`, in the lesson's own kernel; then the committed
+    starter runs, so its output and every other cell's are compared with the committed ones.
+    Returns the new notebook; its proof cells carry ``{"tfedu": {"proof": "q1 mistake 1"}}``.
     """
     import nbformat
 
-    path = Path(path)
-    bank = bank if bank is not None else bank_for(path)
-    notebook = nbformat.read(path, as_version=4)
-    built, plan = _build(notebook, bank, mistakes=True)
-    _execute(built, path.parent, timeout)
-    proof = Proof(path.name)
-    for index, name, role in plan:
-        exercise = getattr(bank, name)
-        verdict = _verdict(built.cells[index], exercise.heading)
-        if role == "solution":
-            proof.solutions[name] = verdict
-            if verdict != "correct":
-                proof.problems.append(f"{name}: the solution gives {verdict!r}, not 'correct'")
-        else:
-            message = _outputs_text(built.cells[index])
-            proof.mistakes.setdefault(name, []).append((verdict, message))
-            if verdict != "wrong":
-                proof.problems.append(f"{name}: mistake {role + 1} gives {verdict!r}, not 'wrong'")
-    for name in dict(exercise_cells(notebook)).values():
-        if not getattr(bank, name).mistakes:
-            proof.problems.append(f"{name}: no recorded mistakes (record the errors students really make)")
-    return proof
+    built = copy.deepcopy(notebook)
+    marked = dict(exercise_cells(notebook))
+    cells = []
+    for index, cell in enumerate(built.cells):
+        name = marked.get(index)
+        if name is not None:
+            exercise = getattr(bank, name, None)
+            if exercise is None:
+                raise ValueError(f"cell {index} is marked as exercise {name!r}, but {bank.__name__} has no {name}.")
+            tries = [(f"mistake {number + 1}", "wrong", wrong) for number, wrong in enumerate(exercise.mistakes)]
+            tries.append(("solution", "correct", exercise.solution().body))
+            for role, expected, code in tries:
+                source = (f"__import__('tfedu.exercises.edition', fromlist=['attempt']).attempt(\n"
+                          f"    {bank.__name__!r}, {name!r}, {role!r}, {expected!r},\n    {_code(code)!r})")
+                cells.append(nbformat.v4.new_code_cell(source, metadata={EXERCISE_KEY: {"proof": f"{name} {role}"}}))
+        cells.append(cell)
+    built.cells = cells
+    return built
+
+
+def attempt(bank: str, name: str, role: str, expected: str, code: str) -> None:
+    """Run one mistake or solution as a cell of the running kernel; raise unless its verdict is ``expected``.
+
+    Its outputs are captured, not shown, and its checks are recorded in a scratch progress file,
+    so the lesson's own cells (``progress()`` included) print what they print for a student.
+    """
+    import os
+    import tempfile
+
+    from IPython import get_ipython
+    from IPython.utils.capture import capture_output
+
+    shell = get_ipython()
+    if shell is None:
+        raise RuntimeError("attempt() runs code as a notebook cell; call it inside a Jupyter kernel.")
+    exercise = getattr(importlib.import_module(bank), name)
+    lesson = bank.rsplit(".", 1)[-1]
+    saved = os.environ.get("TFEDU_PROGRESS")
+    with tempfile.TemporaryDirectory(prefix="tfedu-proof-") as scratch:
+        os.environ["TFEDU_PROGRESS"] = os.path.join(scratch, "progress.jsonl")
+        try:
+            with capture_output() as captured:
+                result = shell.run_cell(code, store_history=False)
+        finally:
+            if saved is None:
+                os.environ.pop("TFEDU_PROGRESS", None)
+            else:
+                os.environ["TFEDU_PROGRESS"] = saved
+    error = result.error_before_exec or result.error_in_exec
+    if error is not None:
+        raise AssertionError(f"{lesson} {name} {role} raised {type(error).__name__}: {error} "
+                             f"(a {role} must end in a verdict, not an exception)")
+    cell = {"outputs": [{"output_type": "stream", "text": captured.stdout}]
+            + [{"data": output.data} for output in captured.outputs]}
+    verdict = _verdict(cell, exercise.heading)
+    if verdict != expected:
+        shown = _outputs_text(cell).strip()[-600:]
+        raise AssertionError(f"{lesson} {name} {role} gives {verdict!r}, not {expected!r}. Its output:\n{shown}")
 
 
 def write_edition(path, folder, *, bank=None, timeout: int = 600) -> Path:
@@ -168,9 +186,9 @@ def write_edition(path, folder, *, bank=None, timeout: int = 600) -> Path:
     import nbformat
 
     path, folder = Path(path), Path(folder)
-    bank = bank if bank is not None else bank_for(path)
     notebook = nbformat.read(path, as_version=4)
-    built, _ = _build(notebook, bank, mistakes=False)
+    bank = bank if bank is not None else bank_for(path, notebook)
+    built = _build(notebook, bank)
     built.metadata.setdefault(EXERCISE_KEY, {})["edition"] = "solutions"
     _execute(built, path.parent, timeout)
     folder.mkdir(parents=True, exist_ok=True)
