@@ -35,7 +35,8 @@ class ProvedLesson(IPyNbFile):
         from tfedu.exercises.edition import EXERCISE_KEY, bank_for, exercise_cells, proof_notebook
 
         notebook = nbformat.read(str(self.fspath), as_version=4)
-        if exercise_cells(notebook):
+        # the Chinese twins run the same banks' code: proven once, in the English lesson's run
+        if exercise_cells(notebook) and notebook.metadata.get(EXERCISE_KEY, {}).get("edition") != "zh":
             notebook = proof_notebook(notebook, bank_for(self.path, notebook))
         self.nb = notebook
         number = 0

@@ -16,6 +16,9 @@
                               # DIR, per student and per exercise (or one CSV line each)
     python3 course.py execute lessons/01_tensors.ipynb ...
                               # Restart & Run All each notebook and save it with its outputs
+    python3 course.py translate [--from DIR] [lessons/NN_topic.ipynb ...]
+                              # rebuild the Chinese twins in lessons/zh/ from the English
+                              # lessons (same code, Chinese markdown kept by cell id) and run them
 
 Everything is installed into a virtual environment in ``.venv`` next to this
 file (set ``TFEDU_VENV`` to put it elsewhere), from the pinned
@@ -39,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("TFEDU_VENV", ROOT / ".venv"))
 INDEX = Path("lessons") / "00_welcome.ipynb"
+INDEX_ZH = Path("lessons") / "zh" / "00_welcome.ipynb"   # opened instead when the system speaks Chinese
 STAMP_NAME = "tfedu-requirements.sha256"
 MIN_PYTHON = (3, 10)
 MAX_PYTHON = (3, 13)  # newest Python that TensorFlow 2.21 ships wheels for
@@ -99,8 +103,15 @@ def lab(args: list) -> None:
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
         say("running as root (a container?): passing --allow-root to JupyterLab.")
         args = [*args, "--allow-root"]
-    say(f"opening JupyterLab at {INDEX.as_posix()} (stop it with Ctrl+C) ...")
-    run([python, "-m", "jupyterlab", str(INDEX), *args])
+    index = first_lesson(os.environ)
+    say(f"opening JupyterLab at {index.as_posix()} (stop it with Ctrl+C) ...")
+    run([python, "-m", "jupyterlab", str(index), *args])
+
+
+def first_lesson(environ) -> Path:
+    """The lesson `lab` opens: the Chinese edition's first when the locale is Chinese (LANG=zh_CN.UTF-8...)."""
+    locale = environ.get("LC_ALL") or environ.get("LC_MESSAGES") or environ.get("LANG") or ""
+    return INDEX_ZH if locale.lower().startswith("zh") and (ROOT / INDEX_ZH).is_file() else INDEX
 
 
 # Numeric set-ups another machine may have: a CPU without AVX-512 or AVX (oneDNN then
@@ -117,6 +128,8 @@ PORTABILITY = {
     "old-cpu-1-thread": {"ONEDNN_MAX_CPU_ISA": "SSE41", "XLA_FLAGS": "--xla_cpu_max_isa=SSE4_2",
                          "TF_NUM_INTRAOP_THREADS": "1"},
 }
+# The machine's own set-up (no variable changed): the Chinese edition's run in the full suite.
+AS_IS = "as-is"
 # The set-up `python3 course.py test` runs the lessons under (CI included): an older CPU's
 # instructions and one thread per kernel. The lessons' outputs were committed under the default
 # set-up, so this one run both re-runs every lesson strictly (proving its exercises, see
@@ -135,13 +148,16 @@ def test(args: list) -> None:
     if args:  # a chosen part of the suite: run just that
         run([python, "-m", "pytest", *args], env=env)
         return
-    # The whole suite: the lessons under the CI set-up, two at a time, beside one pytest call
-    # for everything else.
+    # The whole suite: the English lessons under the CI set-up and their Chinese twins under the
+    # machine's own, two notebooks at a time, beside one pytest call for everything else.
     with tempfile.TemporaryDirectory(prefix="tfedu-lessons-") as folder:
-        lessons = LessonQueue(python, [CI_PORTABILITY], ["lessons"], Path(folder)).start()
+        jobs = [(CI_PORTABILITY, path) for path in notebooks_in(["lessons"])]
+        jobs += [(AS_IS, path) for path in notebooks_in(["lessons/zh"] if ZH_FOLDER.is_dir() else [])]
+        jobs.sort(key=lambda job: job[1].name, reverse=True)  # the heaviest lessons first, both editions
+        lessons = LessonQueue(python, [CI_PORTABILITY, AS_IS], jobs, Path(folder)).start()
         main, counts = run_and_count([str(python), "-m", "pytest", "tests", "tfedu"], env)
-        say(f"waiting for the lessons under the {CI_PORTABILITY!r} set-up "
-            f"({describe_config(CI_PORTABILITY)}) ...")
+        say(f"waiting for the lessons ({CI_PORTABILITY!r} set-up: {describe_config(CI_PORTABILITY)}; "
+            f"the Chinese edition {describe_config(AS_IS)}) ...")
         runs = lessons.finish()
         report_portability(runs)
     changed = sum(len(info["changed"]) for info in runs)
@@ -186,6 +202,8 @@ def parse_portability(args: list):
 
 
 def describe_config(name: str) -> str:
+    if name == AS_IS:
+        return "(this machine's own set-up)"
     return " ".join(f"{key}={value}" for key, value in PORTABILITY[name].items())
 
 
@@ -205,11 +223,12 @@ class LessonQueue:
     returns one summary per set-up (cells passed, cells changed, seconds).
     """
 
-    def __init__(self, python: Path, names: list, paths: list, folder: Path, jobs: int = LESSON_JOBS):
+    def __init__(self, python: Path, names: list, pending: list, folder: Path, jobs: int = LESSON_JOBS):
+        """``pending``: the ``(set-up name, notebook)`` pairs to run, in order."""
         import threading
 
         self.python, self.names, self.folder, self.jobs = python, names, folder, jobs
-        self.pending = [(name, notebook) for name in names for notebook in notebooks_in(paths)]
+        self.pending = list(pending)
         self.done = []
         self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(jobs)]
         self.lock = threading.Lock()
@@ -250,7 +269,7 @@ def start_portability_run(python: Path, name: str, paths: list, folder: Path, la
     stem = label or name
     report = folder / f"{stem}.xml"
     log = open(folder / f"{stem}.log", "w")
-    env = dict(os.environ, PYTHONHASHSEED="0", **PORTABILITY[name])
+    env = dict(os.environ, PYTHONHASHSEED="0", **PORTABILITY.get(name, {}))
     command = [str(python), "-m", "pytest", *paths, "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT),
                "-q", "--no-header",
                f"--junitxml={report}", "-o", "junit_family=xunit1"]
@@ -334,7 +353,8 @@ def portability(names: list, paths: list, jobs: int = LESSON_JOBS) -> int:
     python = ensure_environment()
     say(f"portability: {len(names)} set-up(s) over {' '.join(paths)}, {jobs} notebooks at a time ...")
     with tempfile.TemporaryDirectory(prefix="tfedu-portability-") as folder:
-        runs = LessonQueue(python, names, paths, Path(folder), jobs).start().finish()
+        pending = [(name, notebook) for name in names for notebook in notebooks_in(paths)]
+        runs = LessonQueue(python, names, pending, Path(folder), jobs).start().finish()
         report_portability(runs)
     return 1 if any(info["changed"] for info in runs) else 0
 
@@ -413,7 +433,84 @@ def progress(args: list) -> None:
     run([python, "-c", PROGRESS, str(Path(folders[0]).resolve()), *[a for a in args if a.startswith("--")]])
 
 
+# The Chinese edition: lessons/zh/NN_topic.ipynb, one twin per English lesson, with the same code
+# cells (only the first tfedu.setup( call gains language="zh") and Chinese markdown. The English
+# lesson is the one source of code: `translate` rebuilds each twin from it, keeping the twin's
+# Chinese markdown cell by cell id, and tests/test_editions.py fails when they drift apart.
+ZH_FOLDER = ROOT / "lessons" / "zh"
+ZH_SETUP = 'language="zh"'
+
+
+def chinese_code(sources: list) -> list:
+    """The code cells of a lesson's Chinese twin: the same, with ``language="zh"`` in the first ``tfedu.setup(``."""
+    out, done = [], False
+    for source in sources:
+        if not done and "tfedu.setup(" in source:
+            head, _, tail = source.partition("tfedu.setup(")
+            source = head + "tfedu.setup(" + (ZH_SETUP + (", " if not tail.lstrip().startswith(")") else "")) + tail
+            done = True
+        out.append(source)
+    return out
+
+
+def _source(cell) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def build_twin(english: Path, drafts: Path | None = None) -> tuple:
+    """Write lessons/zh/<name> from the English lesson; return (path, ids of markdown cells still in English)."""
+    import copy
+    import json
+
+    lesson = json.loads(english.read_text(encoding="utf-8"))
+    target = ZH_FOLDER / english.name
+    chinese = {}
+    if target.is_file():
+        chinese = {cell.get("id"): _source(cell) for cell in json.loads(target.read_text(encoding="utf-8"))["cells"]
+                   if cell["cell_type"] == "markdown"}
+    draft = drafts / (english.stem + ".json") if drafts else None
+    if draft is not None and draft.is_file():
+        chinese.update(json.loads(draft.read_text(encoding="utf-8")))
+    twin = copy.deepcopy(lesson)
+    untranslated = []
+    code = chinese_code([_source(cell) for cell in lesson["cells"] if cell["cell_type"] == "code"])
+    for cell in twin["cells"]:
+        if cell["cell_type"] == "markdown":
+            if cell.get("id") in chinese:
+                cell["source"] = chinese[cell["id"]]
+            else:
+                untranslated.append(cell.get("id"))
+        elif cell["cell_type"] == "code":
+            cell["source"] = code.pop(0)
+            cell["outputs"], cell["execution_count"] = [], None
+    twin["metadata"].setdefault("tfedu", {}).update({"edition": "zh", "english": f"../{english.name}"})
+    ZH_FOLDER.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(twin, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return target, untranslated
+
+
+def translate(args: list) -> None:
+    """Rebuild the Chinese twins of the named English lessons (all by default), then execute them."""
+    drafts = None
+    if args[:1] == ["--from"]:
+        if len(args) < 2:
+            sys.exit("[course] --from needs a folder of NN_topic.json drafts (markdown cell id -> Chinese text).")
+        drafts, args = Path(args[1]), args[2:]
+    names = args or sorted(str(path.relative_to(ROOT)) for path in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    built = []
+    for name in names:
+        english = ROOT / name
+        if english.parent != ROOT / "lessons" or not english.is_file():
+            sys.exit(f"[course] {name} is not an English lesson (lessons/NN_topic.ipynb); name one to rebuild its twin.")
+        target, untranslated = build_twin(english, drafts)
+        built.append(str(target.relative_to(ROOT)))
+        note = f"; {len(untranslated)} markdown cell(s) still in English: {', '.join(untranslated)}" if untranslated else ""
+        say(f"{target.relative_to(ROOT)} rebuilt from {name}{note}")
+    execute(built)
+
+
 COMMANDS = {"lab": lab, "test": test, "execute": execute, "solutions": solutions, "progress": progress,
+            "translate": translate,
             "setup": lambda args: ensure_environment()}
 
 

@@ -238,3 +238,21 @@ def test_a_preset_by_name():
     with pytest.raises(ValueError, match="did you mean 'xor-hidden-layer'"):
         playground_explorer(preset="xor-hidden")
     widget.close()
+
+
+def test_the_playground_history_is_drawn_by_liveplots_history():
+    from tfedu.callbacks import TrainingHistory
+    from tfedu.playground import Trainer
+
+    trainer = Trainer({"dataset": "xor", "hidden": [3], "n_samples": 120})
+    for _ in range(3):
+        trainer.train(epochs=10)
+    history = TrainingHistory.from_logs(trainer.history, epochs=trainer.logged_epochs)
+    assert history.epoch == [9, 19, 29] and history.history["val_loss"] == trainer.history["val_loss"]
+    figure = history.plot()
+    curves = [line for ax in figure.axes for line in ax.get_lines() if len(line.get_xdata()) == 3]
+    assert curves and list(curves[0].get_xdata()) == [10, 20, 30]
+    with pytest.raises(ValueError, match="epochs must be 3 increasing epoch numbers"):
+        TrainingHistory.from_logs(trainer.history, epochs=[10, 5, 30])
+    with pytest.raises(TypeError, match="Keras History or a dict"):
+        TrainingHistory.from_logs([0.5, 0.4])

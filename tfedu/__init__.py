@@ -56,6 +56,7 @@ class SetupInfo:
     op_determinism: bool
     threads: int | None = None
     threads_source: str = ""
+    language: str = "en"
 
     @property
     def has_gpu(self) -> bool:
@@ -68,6 +69,7 @@ class SetupInfo:
             f" | NumPy {self.numpy} | Python {self.python}\n"
             f"seed {self.seed} | op determinism {determinism}"
             f" | devices: {', '.join(self.devices)}"
+            + (f" | language {self.language}" if self.language != "en" else "")
         )
 
     __repr__ = __str__
@@ -155,7 +157,7 @@ run `python3 course.py setup` (it installs the pinned versions into .venv) and o
 
 
 def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool = True,
-          plot_style: bool = True, threads: int | None = None) -> SetupInfo:
+          plot_style: bool = True, threads: int | None = None, language: str | None = None) -> SetupInfo:
     """Prepare a lesson: import TensorFlow, seed everything, make results repeatable.
 
     Call it once at the top of every lesson (calling it again is harmless and
@@ -185,7 +187,14 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
       have no deterministic kernel and raise instead); ``deterministic=False``
       switches it off again;
     * if ``quiet``, sets TensorFlow's Python logger to ``ERROR``;
-    * if ``plot_style``, sets matplotlib ``rcParams`` for readable lesson plots.
+    * if ``plot_style``, sets matplotlib ``rcParams`` for readable lesson plots;
+    * ``language="zh"`` (the Chinese lessons) or ``"en"`` chooses the language of the words
+      students read in tfedu's outputs: exercise verdicts, hints, the progress table, the
+      words in ``LivePlot`` and Playground pictures (:mod:`tfedu._i18n`). ``"zh"`` also adds a
+      font with Chinese characters to matplotlib (Noto Sans CJK SC, installed with the course
+      environment), used for every character DejaVu Sans lacks (and quiets matplotlib's
+      notice that the font has no bold weight). ``None`` (the default) keeps
+      the language chosen before, so later ``setup()`` calls in a Chinese lesson stay Chinese.
 
     Returns a :class:`SetupInfo` whose printout names the versions and devices.
 
@@ -208,6 +217,9 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
         from ._validate import count
 
         threads = count(threads, "threads", example=2)
+    from . import _i18n
+
+    chosen = _i18n.set_language(language) if language is not None else _i18n.language()
     settings = {}
 
     def size_threads(tf):
@@ -229,6 +241,12 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
     keras.utils.set_random_seed(seed)
     if plot_style:
         _lesson_plot_style()
+    if chosen == "zh" and _i18n.use_cjk_font() is None:
+        import warnings
+
+        warnings.warn("No font with Chinese characters was found, so Chinese text in plots shows as boxes. "
+                      "Install the course environment again (python3 course.py setup installs mplfonts) or a "
+                      "system font such as Debian's fonts-noto-cjk.", stacklevel=2)
 
     devices = []
     for kind in ("CPU", "GPU", "TPU"):
@@ -246,6 +264,7 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
         op_determinism=_runtime.op_determinism_enabled(deterministic),
         threads=settings["threads"].intra_op,
         threads_source=settings["threads"].source,
+        language=chosen,
     )
 
 

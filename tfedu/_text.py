@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["significant", "determined", "table", "html_table"]
+__all__ = ["significant", "determined", "table", "html_table", "display_width"]
 
 
 def significant(value: float, digits: int = 3) -> str:
@@ -61,6 +61,22 @@ def determined(value: float, spread: float, digits: int = 3, margin: float = 10.
     return None
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a fixed-width font: Chinese characters take two.
+
+    >>> display_width("loss"), display_width("损失")
+    (4, 4)
+    """
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(cell: str, width: int, side: str) -> str:
+    gap = " " * (width - display_width(cell))
+    return gap + cell if side == "r" else cell + gap
+
+
 def table(header, rows, *, align=None, indent: str = "") -> str:
     """A plain-text table: columns padded to their widest cell, two spaces apart, no trailing blanks.
 
@@ -76,11 +92,11 @@ def table(header, rows, *, align=None, indent: str = "") -> str:
         return ""
     columns = max(len(row) for row in rows)
     rows = [row + [""] * (columns - len(row)) for row in rows]
-    widths = [max(len(row[k]) for row in rows) for k in range(columns)]
+    widths = [max(display_width(row[k]) for row in rows) for k in range(columns)]
     align = (align or "l" * columns).ljust(columns, "l")
     lines = []
     for row in rows:
-        cells = [cell.rjust(width) if side == "r" else cell.ljust(width) for cell, width, side in zip(row, widths, align)]
+        cells = [_pad(cell, width, side) for cell, width, side in zip(row, widths, align)]
         lines.append((indent + "  ".join(cells)).rstrip())
     return "\n".join(lines)
 

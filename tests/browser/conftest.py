@@ -123,13 +123,35 @@ def chromium(pytestconfig, tmp_path_factory) -> str:
     return path
 
 
+def _fonts_conf(folder: Path) -> Path | None:
+    """A fontconfig file that adds the course's Chinese font (mplfonts' Noto Sans CJK SC) to the system's.
+
+    A student's own browser has Chinese fonts; a bare CI machine may have none, and the Chinese
+    lessons' markdown would show boxes. Chromium reads this file through FONTCONFIG_FILE.
+    """
+    from tfedu._i18n import cjk_font
+
+    font = cjk_font()
+    if font is None:
+        return None
+    conf = folder / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+                    '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+                    f"  <dir>{font.parent}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n")
+    return conf
+
+
 @pytest.fixture(scope="session")
-def browser(chromium):
+def browser(chromium, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
+    env = dict(os.environ)
+    conf = _fonts_conf(tmp_path_factory.mktemp("fontconfig"))
+    if conf is not None:
+        env["FONTCONFIG_FILE"] = str(conf)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
-                                             timeout=60_000)
+                                             timeout=60_000, env=env)
         try:
             yield browser
         finally:

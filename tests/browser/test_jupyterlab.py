@@ -506,3 +506,47 @@ def test_playground_plays_pauses_and_steps_in_the_browser(lab, notebooks):
     text = "\n".join(notebook.cell(2).locator(".jp-OutputArea-output").all_inner_texts())
     assert "epoch 10" in text, f"after reset by the new layers and one step of 10 epochs: {text!r}"
     notebook.assert_no_errors()
+
+
+# The Chinese edition ----------------------------------------------------------------------------------
+
+CHINESE_LESSON = "lessons/zh/02_computing.ipynb"  # short, with a slider widget and exercises
+
+
+def test_a_chinese_lesson_runs_in_jupyterlab_with_chinese_text_and_widgets(lab, notebooks):
+    """The Chinese twin in JupyterLab: Chinese markdown and verdicts, widgets drawn and answering; the
+    Simplified Chinese language pack is installed, so Settings -> Language offers it."""
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    import urllib.request
+
+    with urllib.request.urlopen(lab.url("lab/api/translations/"), timeout=30) as response:
+        languages = response.read().decode()
+    assert "zh_CN" in languages, f"JupyterLab offers no Simplified Chinese: {languages[:300]}"
+    notebook = notebooks(CHINESE_LESSON)
+    title = notebook.panel.locator(".jp-MarkdownCell h1").first.inner_text()
+    assert title.startswith("02 · ") and cjk.search(title), title
+    # Glyphs, not boxes: in the page's own font, two different characters draw different pixels
+    # (a missing glyph draws the same empty box for both).
+    different = notebook.page.evaluate("""() => {
+        const font = getComputedStyle(document.querySelector('.jp-RenderedMarkdown')).font;
+        const draw = ch => { const c = document.createElement('canvas'); c.width = 40; c.height = 40;
+            const x = c.getContext('2d'); x.font = font.replace(/\\d+px/, '28px'); x.fillText(ch, 4, 32);
+            return Array.from(x.getImageData(0, 0, 40, 40).data).join(','); };
+        return draw('张') !== draw('量');
+    }""")
+    assert different, "the browser draws Chinese characters as boxes: no font with Chinese glyphs was found"
+    notebook.run_all()
+    notebook.assert_no_errors()
+    widget_cells = [i for i, cell in enumerate(notebook.code)
+                    if any("application/vnd.jupyter.widget-view+json" in out.get("data", {}) for out in cell.outputs)]
+    assert widget_cells, f"{CHINESE_LESSON} has no widget cell to check"
+    for index in widget_cells:
+        notebook.assert_widget(index, "zh-widget")
+        if notebook.cell(index).locator(".widget-slider").count():
+            label = notebook.cell(index).locator(".widget-slider .widget-label").first.inner_text()
+            notebook.move_slider(index, "zh-slider", label, 0.3)
+    starter = next(i for i, cell in enumerate(notebook.code) if cell.metadata.get("tfedu", {}).get("exercise"))
+    verdict = _output_text(notebook, starter)
+    assert "尚未作答" in verdict and "ex.q1.hint()" in verdict, verdict
+    notebook.shoot("chinese-lesson")
+    notebook.assert_no_errors()

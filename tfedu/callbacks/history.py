@@ -158,6 +158,40 @@ class TrainingHistory:
         self._smoothed = {}
         self._batches_per_epoch = None
 
+    @classmethod
+    def from_logs(cls, logs, *, epochs=None) -> "TrainingHistory":
+        """A history from logs kept elsewhere: a Keras ``History``, its ``.history`` dict, or a Playground's.
+
+        ``logs`` maps each key to one value per recorded epoch; ``epochs`` gives the epoch
+        number (counted from 1, as the progress bar does) of each entry when they are not
+        1, 2, 3... (a Playground logs every few epochs: its ``trainer.logged_epochs``).
+
+        >>> history = TrainingHistory.from_logs({"loss": [0.9, 0.5], "val_loss": [1.0, 0.8]}, epochs=[10, 20])
+        >>> history.epoch, print(history.best())
+        best val_loss 0.8 at epoch 20
+        ([9, 19], None)
+        """
+        logs = getattr(logs, "history", logs)
+        if not isinstance(logs, dict) or not logs:
+            raise TypeError(f"logs must be a Keras History or a dict such as {{'loss': [0.9, 0.5]}}, got "
+                            f"{_validate.describe(logs)}.")
+        lengths = {key: len(values) for key, values in logs.items()}
+        count = max(lengths.values())
+        if len(set(lengths.values())) != 1:
+            raise ValueError(f"logs must hold one value per epoch for every key; the lengths differ: {lengths}.")
+        if epochs is None:
+            epochs = range(1, count + 1)
+        epochs = [int(epoch) for epoch in epochs]
+        if len(epochs) != count or any(b <= a for a, b in zip(epochs, epochs[1:])) or (epochs and epochs[0] < 1):
+            raise ValueError(f"epochs must be {count} increasing epoch numbers from 1 on (one per logged entry), "
+                             f"got {epochs[:5]}{'...' if len(epochs) > 5 else ''}.")
+        history = cls()
+        history.begin_fit()
+        for index, epoch in enumerate(epochs):
+            history.start_epoch(epoch - 1)
+            history.end_epoch(epoch - 1, {key: values[index] for key, values in logs.items()})
+        return history
+
     # recording (called by LivePlot's hooks) ----------------------------------------------
 
     def begin_fit(self) -> None:

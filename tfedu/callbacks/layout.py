@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from tfedu._i18n import text
+
 TRAIN_COLOR = "C0"
 VALIDATION_COLOR = "C1"
 MARK_COLOR = "C3"
@@ -110,7 +112,7 @@ def _add_panel(figure, index, spec, grid, log, *, last_row):
     top = TOP + row * (PANEL_HEIGHT + ROW_GAP)
     ax = figure.add_axes([left / grid.width, 1 - (top + PANEL_HEIGHT) / grid.height,
                           grid.panel_width / grid.width, PANEL_HEIGHT / grid.height])
-    title = name + (" (log scale)" if log else "")
+    title = name + (text(" (log scale)") if log else "")
     panel = Panel(ax, name, title)
     ax.set_title(title, loc="left", y=1.0, pad=TITLE_PAD)  # fixed y: no layout search
     ax.set_autoscale_on(False)
@@ -120,7 +122,7 @@ def _add_panel(figure, index, spec, grid, log, *, last_row):
         ax.yaxis.set_minor_formatter(plain_log_formatter())
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if last_row and row == grid.rows - 1:
-        ax.set_xlabel("epoch")
+        ax.set_xlabel(text("epoch"))
     _add_data_artists(panel, has_train, has_val, has_batches, has_nan)
     return panel
 
@@ -157,12 +159,12 @@ def _add_learning_rate_panel(figure, grid):
 
     ax = figure.add_axes([LEFT / grid.width, BOTTOM / grid.height,
                           (grid.width - LEFT - RIGHT) / grid.width, LR_HEIGHT / grid.height])
-    ax.set_title("learning rate", loc="left", y=1.0, pad=TITLE_PAD)
+    ax.set_title(text("learning rate"), loc="left", y=1.0, pad=TITLE_PAD)
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(plain_log_formatter())
     ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_autoscale_on(False)
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(text("epoch"))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     line = Line2D([], [], color="C2", drawstyle="steps-post")
     ax.add_line(line)
@@ -175,11 +177,11 @@ def add_legend(panels, ax):
 
     handles = []
     if any(panel[3] for panel in panels):
-        handles.append(Line2D([], [], color=TRAIN_COLOR, linewidth=0.9, alpha=0.45, label="per batch"))
+        handles.append(Line2D([], [], color=TRAIN_COLOR, linewidth=0.9, alpha=0.45, label=text("per batch")))
     if any(panel[1] for panel in panels):
-        handles.append(Line2D([], [], color=TRAIN_COLOR, label="train"))
+        handles.append(Line2D([], [], color=TRAIN_COLOR, label=text("train")))
     if any(panel[2] for panel in panels):
-        handles.append(Line2D([], [], color=VALIDATION_COLOR, linestyle="--", label="validation"))
+        handles.append(Line2D([], [], color=VALIDATION_COLOR, linestyle="--", label=text("validation")))
     if ax is not None and handles:
         ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(handles),
                   borderaxespad=0.1, handlelength=1.6, handletextpad=0.5, columnspacing=1.0)

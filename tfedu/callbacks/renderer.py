@@ -34,6 +34,7 @@ import numpy as np
 from tfedu import _figures
 from tfedu.callbacks import layout
 from tfedu.callbacks.layout import STYLE
+from tfedu._i18n import text as words
 
 __all__ = ["HistoryRenderer", "is_bounded_metric", "IMAGE_FORMATS", "IMAGE_SUFFIXES"]
 
@@ -217,7 +218,7 @@ class HistoryRenderer:
             stop_line.set_data(*self._vertical(stops))
         if self._panels:
             text = self._guides[-1]
-            text.set_text("stopped " if stops else "")
+            text.set_text(words("stopped ") if stops else "")
             text.set_x(stops[-1] if stops else 0)
 
     def _set_data(self, history):
@@ -238,12 +239,12 @@ class HistoryRenderer:
                 lines["nan"].set_data(bad + 1, np.full(len(bad), 0.98))
                 if len(bad):
                     lines["nan_text"].set_x(bad[0] + 1)
-                    lines["nan_text"].set_text(f" NaN from epoch {bad[0] + 1}")
+                    lines["nan_text"].set_text(words(" NaN from epoch {epoch}", epoch=bad[0] + 1))
             base = None if best is None else best.monitor.removeprefix("val_")
             if best is not None and base == panel.name:
                 lines["best"].set_data([best.epoch + 1], [best.value])
                 lines["best_text"].xy = (best.epoch + 1, best.value)
-                lines["best_text"].set_text(f"best: epoch {best.epoch + 1}")
+                lines["best_text"].set_text(words("best: epoch {epoch}", epoch=best.epoch + 1))
                 xlim = self._xlim or self._xlim_for(history)
                 share = (best.epoch + 1 - xlim[0]) / max(xlim[1] - xlim[0], 1e-9)
                 lines["best_text"].set_ha("right" if share > 0.8 else "left" if share < 0.2 else "center")

@@ -31,6 +31,8 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from tfedu._i18n import language, text
+
 from .guard import CheckTimeout, _student_line, _Watchdog
 
 __all__ = ["Exercise", "CheckResult", "CheckTimeout", "Hint", "Solution", "Mismatch", "close", "TIME_LIMIT",
@@ -66,10 +68,10 @@ class CheckResult:
     @property
     def headline(self) -> str:
         if not self.answered:
-            stuck = f" Stuck? {self.hint_call} gives a nudge." if self.hint_call else ""
-            return (f"{self.title}: not answered yet. "
-                    f"Replace the ... with your answer and run the cell again.{stuck}")
-        return f"{self.title}: correct!" if self.passed else f"{self.title}: not yet."
+            stuck = text(" Stuck? {call} gives a nudge.", call=self.hint_call) if self.hint_call else ""
+            return text("{title}: not answered yet. Replace the ... with your answer and run the cell again.",
+                        title=self.title) + stuck
+        return text("{title}: correct!" if self.passed else "{title}: not yet.", title=self.title)
 
     def __str__(self) -> str:
         return "\n".join([self.headline, *(line.text() for line in self.lines)])
@@ -97,8 +99,8 @@ class _Text:
     def __init__(self, title: str, body: str, *, label: str | None = None):
         self.title = title
         self.body = textwrap.dedent(body).strip()
-        if label is not None:
-            self.label = label[:1].upper() + label[1:]
+        label = text(self.label) if label is None else label
+        self.label = label[:1].upper() + label[1:]
 
     def __str__(self) -> str:
         return f"{self.label} ({self.title}):\n{self.body}"
@@ -119,7 +121,7 @@ class Solution(_Text):
 
     def _repr_html_(self) -> str:
         return (
-            "<div style='border-left:4px solid #8250df;padding:4px 10px'><b>Solution</b>"
+            f"<div style='border-left:4px solid #8250df;padding:4px 10px'><b>{html.escape(self.label)}</b>"
             f"<pre style='margin:4px 0'>{html.escape(self.body)}</pre></div>"
         )
 
@@ -135,6 +137,20 @@ TIME_LIMIT = 30.0
 def _describe(check: Callable) -> str:
     doc = (check.__doc__ or "").strip()
     return doc.splitlines()[0] if doc else check.__name__.replace("_", " ")
+
+
+def _bank_text(lesson: str) -> dict:
+    """The Chinese texts of a bank (``zh/lesson_NN.json``: titles, hints, check descriptions, why), or {}."""
+    import json
+    from pathlib import Path
+
+    if lesson not in _BANK_TEXTS:
+        path = Path(__file__).resolve().parent / "zh" / f"{lesson}.json"
+        _BANK_TEXTS[lesson] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return _BANK_TEXTS[lesson]
+
+
+_BANK_TEXTS: dict = {}
 
 
 def _short(value, limit: int = 300) -> str:
@@ -194,7 +210,19 @@ class Exercise:
     @property
     def heading(self) -> str:
         """The title with the level, as every verdict shows it: "Exercise 1 · Count the axes (warm-up)"."""
-        return f"{self.title} ({self.level})" if self.level else self.title
+        title = self._translation().get("title") or self.title
+        return text("{title} ({level})", title=title, level=text(self.level)) if self.level else title
+
+    def _translation(self) -> dict:
+        """This exercise's Chinese texts when the language is Chinese (``zh/lesson_NN.json``), else {}."""
+        if language() != "zh":
+            return {}
+        lesson, name = self.place
+        return _bank_text(lesson).get(name, {})
+
+    def _describe_check(self, check) -> str:
+        english = _describe(check)
+        return self._translation().get("checks", {}).get(english, english)
 
     @property
     def place(self) -> tuple:
@@ -231,7 +259,7 @@ class Exercise:
         failed = False
         limit = TIME_LIMIT if self.time_limit is None else self.time_limit
         for check in self.checks:
-            description = _describe(check)
+            description = self._describe_check(check)
             watchdog = _Watchdog(limit)
             try:
                 try:
@@ -240,27 +268,28 @@ class Exercise:
                 finally:
                     watchdog.clear()
             except CheckTimeout:
-                lines.append(CheckLine(False, description,
-                                       f"stopped after {limit:g} s: the code was still running. Look for a loop "
-                                       "that never ends (a `while` whose condition never turns false) or far "
-                                       "too much work, then run the cell again"))
+                lines.append(CheckLine(False, description, text(
+                    "stopped after {seconds} s: the code was still running. Look for a loop that never ends (a "
+                    "`while` whose condition never turns false) or far too much work, then run the cell again",
+                    seconds=f"{limit:g}")))
                 failed = True
             except SystemExit as stop:
-                lines.append(CheckLine(False, description,
-                                       f"your code called sys.exit() or exit() ({stop.code!r}), which would stop "
-                                       "the kernel; return a value (or raise an error) instead"))
+                lines.append(CheckLine(False, description, text(
+                    "your code called sys.exit() or exit() ({code}), which would stop the kernel; return a value "
+                    "(or raise an error) instead", code=repr(stop.code))))
                 failed = True
             except AssertionError as wrong:
-                lines.append(CheckLine(False, description, _short(wrong) or "not as expected"))
+                lines.append(CheckLine(False, description, _short(wrong) or text("not as expected")))
                 failed = True
             except KeyboardInterrupt:
                 raise  # the student pressed stop: let the kernel interrupt as usual
             except BaseException as error:  # the student's code (or answer) raised
                 if failed:
-                    lines.append(CheckLine(False, description, "skipped until the checks above pass"))
+                    lines.append(CheckLine(False, description, text("skipped until the checks above pass")))
                 else:
                     lines.append(CheckLine(False, description,
-                                           f"raised {type(error).__name__}: {_short(error)}{_student_line(error)}"))
+                                           text("raised {error}: {message}", error=type(error).__name__,
+                                                message=_short(error)) + _student_line(error)))
                 failed = True
             else:
                 lines.append(CheckLine(True, description))
@@ -273,12 +302,14 @@ class Exercise:
             raise ValueError(f"level must be a hint number 1, 2, ... (this exercise has {len(self._hints)}), "
                              f"got {level!r}.")
         self._record("hint", level=level)
-        body = self._hints[min(level, len(self._hints)) - 1]
-        if level > len(self._hints):
-            body += "\n(That is the last hint; the solution is one call away: .solution().)"
-        elif level < len(self._hints):
-            body += f"\n(More specific: .hint({level + 1}).)"
-        label = f"hint {level} of {len(self._hints)}" if len(self._hints) > 1 else "hint"
+        hints = self._translation().get("hint") or self._hints
+        hints = hints if len(hints) == len(self._hints) else self._hints
+        body = hints[min(level, len(hints)) - 1]
+        if level > len(hints):
+            body += "\n" + text("(That is the last hint; the solution is one call away: .solution().)")
+        elif level < len(hints):
+            body += "\n" + text("(More specific: .hint({level}).)", level=level + 1)
+        label = text("hint {level} of {count}", level=level, count=len(hints)) if len(hints) > 1 else text("Hint")
         return Hint(self.heading, body, label=label)
 
     def solution(self) -> Solution:
@@ -322,16 +353,23 @@ class Predict(Exercise):
 
         def is_an_option(choice):
             assert isinstance(choice, str) and choice.strip().lower() in self.options, (
-                f"got {choice!r}; answer with one letter in quotes: {letters}"
+                text("got {choice}; answer with one letter in quotes: {letters}", choice=repr(choice), letters=letters)
             )
 
         def matches(choice):
             picked = choice.strip().lower()
-            assert picked == self.answer, f"not {picked}: {self.why[picked]}"
+            if picked != self.answer:
+                why = self._translation().get("why", {}).get(picked) or self.why[picked]
+                raise AssertionError(text("not {letter}: {why}", letter=picked, why=why))
 
         is_an_option.__doc__ = f"the prediction is one of {letters}"
         matches.__doc__ = "the prediction matches what happens"
         super().__init__(title, checks=[is_an_option, matches], hint=hint, solution="", level=level)
+
+    def _describe_check(self, check) -> str:
+        if check is self.checks[0]:
+            return text("the prediction is one of {letters}", letters=", ".join(self.options))
+        return text("the prediction matches what happens")
 
     def _cell(self, letter: str) -> str:
         name = self.place[1]
@@ -352,7 +390,7 @@ class Predict(Exercise):
     def check(self, answer) -> CheckResult:
         result = super().check(answer)
         if result.passed:
-            result.lines.append(CheckLine(True, "run the next cell to see it happen"))
+            result.lines.append(CheckLine(True, text("run the next cell to see it happen")))
         return result
 
 

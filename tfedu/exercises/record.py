@@ -70,8 +70,14 @@ class ExerciseProgress:
     solution_viewed: bool = False
 
     def row(self) -> list:
-        return [self.lesson, self.exercise, str(self.attempts), "yes" if self.correct else "no", str(self.hints),
-                "viewed" if self.solution_viewed else "no"]
+        from tfedu._i18n import text
+
+        return [self.lesson, self.exercise, str(self.attempts), text("yes" if self.correct else "no"), str(self.hints),
+                text("viewed" if self.solution_viewed else "no")]
+
+
+#: The progress table's columns.
+COLUMNS = ("lesson", "exercise", "attempts", "correct", "hints", "solution")
 
 
 def _exercise_order(key) -> tuple:
@@ -152,12 +158,13 @@ class ProgressStore:
         return [table[key] for key in sorted(table, key=_exercise_order)]
 
     def table(self) -> str:
+        from tfedu._i18n import text
         from tfedu._text import table
 
         rows = [item.row() for item in self.summary()]
         if not rows:
-            return f"No exercises tried yet (progress is kept in {self.path})."
-        return table(["lesson", "exercise", "attempts", "correct", "hints", "solution"], rows)
+            return text("No exercises tried yet (progress is kept in {path}).", path=self.path)
+        return table([text(name) for name in COLUMNS], rows)
 
 
 class ProgressReport:
@@ -177,7 +184,10 @@ class ProgressReport:
 
     @property
     def summary_line(self) -> str:
-        return f"{self.correct} of {len(self.exercises)} exercises correct ({self.attempted} attempted)"
+        from tfedu._i18n import text
+
+        return text("{correct} of {total} exercises correct ({attempted} attempted)", correct=self.correct,
+                    total=len(self.exercises), attempted=self.attempted)
 
     def __str__(self) -> str:
         if not self.exercises:
@@ -193,7 +203,9 @@ class ProgressReport:
 
         if not self.exercises:
             return f"<p>{html.escape(self.store.table())}</p>"
-        head = ["lesson", "exercise", "attempts", "correct", "hints", "solution"]
+        from tfedu._i18n import text
+
+        head = [text(name) for name in COLUMNS]
         return (html_table(head, [item.row() for item in self.exercises])
                 + f"<p>{html.escape(self.summary_line)}</p>")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tfedu._i18n import text as words
 from tfedu._text import significant
 
 __all__ = ["PlaygroundDrawing", "draw_playground"]
@@ -50,13 +51,13 @@ class PlaygroundDrawing:
         self.test_points = self._scatter(trainer.test_points, trainer.test_labels, edge="black")
         self.surface_ax.set(xlim=(-6, 6), ylim=(-6, 6), xlabel="x₁", ylabel="x₂")
         self.surface_ax.set_aspect("equal")
-        self.surface_ax.set_title("decision surface" if not trainer.regression else "prediction", fontsize=10)
+        self.surface_ax.set_title(words("decision surface" if not trainer.regression else "prediction"), fontsize=10)
         self.title = self.surface_ax.text(0.02, 0.98, "", transform=self.surface_ax.transAxes, ha="left", va="top",
                                           fontsize=8.5, zorder=5,
                                           bbox=dict(boxstyle="round", facecolor="white", alpha=0.85, edgecolor="none"))
-        self.train_line, = self.loss_ax.plot([], [], color="#000000", lw=1.5, label="training loss")
-        self.test_line, = self.loss_ax.plot([], [], color="#D55E00", lw=1.5, label="test loss")
-        self.loss_ax.set(xlabel="epoch", ylabel="loss", yscale="log", xlim=(0, 10))
+        self.train_line, = self.loss_ax.plot([], [], color="#000000", lw=1.5, label=words("training loss"))
+        self.test_line, = self.loss_ax.plot([], [], color="#D55E00", lw=1.5, label=words("test loss"))
+        self.loss_ax.set(xlabel=words("epoch"), ylabel=words("loss"), yscale="log", xlim=(0, 10))
         self.loss_ax.set_title(self.setup_text(), fontsize=9)
         self.loss_ax.legend(fontsize=8, loc="upper right")
         # every hidden neuron's output over the same square: one row of thumbnails per hidden layer
@@ -75,7 +76,7 @@ class PlaygroundDrawing:
                     images.append(ax.imshow(np.zeros((neuron_resolution, neuron_resolution)), cmap=SURFACE_MAP,
                                             vmin=-1, vmax=1, extent=extent, interpolation="bilinear"))
                     if column == 0:
-                        ax.set_ylabel(f"layer {row + 1}", fontsize=8)
+                        ax.set_ylabel(words("layer {number}", number=row + 1), fontsize=8)
                 self.neuron_images.append(images)
         self.update()
 
@@ -92,7 +93,7 @@ class PlaygroundDrawing:
             parts.append(f"dropout {significant(c['dropout'])}")
         if c["initializer"] != "glorot_uniform":
             parts.append(c["initializer"])
-        return "loss over time: " + " · ".join(parts[:3]) + "\n" + " · ".join(parts[3:])
+        return words("loss over time: ") + " · ".join(parts[:3]) + "\n" + " · ".join(parts[3:])
 
     def _cmap(self):
         if self.trainer.regression or self.trainer.n_outputs == 1:
@@ -171,9 +172,9 @@ class PlaygroundDrawing:
                 self.loss_ax.set_ylim(low, high if high > low else low * 10)
         self.test_points.set_visible(self.show_test)
         logs = trainer.evaluate() if not history["loss"] else {key: values[-1] for key, values in history.items()}
-        text = f"epoch {trainer.epoch}: test loss {significant(logs['val_loss'], 3)}"
+        text = words("epoch {epoch}: test loss {loss}", epoch=trainer.epoch, loss=significant(logs["val_loss"], 3))
         if "val_accuracy" in logs:
-            text += f", test accuracy {significant(logs['val_accuracy'], 3)}"
+            text += words(", test accuracy {accuracy}", accuracy=significant(logs["val_accuracy"], 3))
         self.title.set_text(text)
         if self.neuron_images:
             for images, outputs in zip(self.neuron_images, trainer.neuron_outputs(self.neuron_resolution)):

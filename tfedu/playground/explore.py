@@ -174,12 +174,15 @@ class Playground(Explorer):
         self._background_state = None
 
     def _status(self) -> str:
+        from tfedu._i18n import text as words
+
         logs = self.trainer.history
         if not logs["loss"]:
-            return f"epoch {self.trainer.epoch}"
-        text = f"epoch {self.trainer.epoch} · test loss {significant(logs['val_loss'][-1], 3)}"
+            return words("epoch {epoch}", epoch=self.trainer.epoch)
+        text = words("epoch {epoch} · test loss {loss}", epoch=self.trainer.epoch,
+                     loss=significant(logs["val_loss"][-1], 3))
         if "val_accuracy" in logs:
-            text += f" · test accuracy {significant(logs['val_accuracy'][-1], 3)}"
+            text += words(" · test accuracy {accuracy}", accuracy=significant(logs["val_accuracy"][-1], 3))
         return text
 
     def _show(self):
@@ -258,7 +261,10 @@ class Playground(Explorer):
 
     @property
     def history(self) -> dict:
-        """``{"loss": [...], "val_loss": [...], ...}``, one entry per step (``trainer.logged_epochs``)."""
+        """``{"loss": [...], "val_loss": [...], ...}``, one entry per step (``trainer.logged_epochs``).
+
+        Drawn as LivePlot draws a fit: ``TrainingHistory.from_logs(pg.history, epochs=pg.trainer.logged_epochs).plot()``.
+        """
         return self.trainer.history
 
     def to_code(self, epochs: int | None = None) -> str:
