@@ -43,9 +43,9 @@ def main():
     update, show = widget.drawing.update, widget._show
 
     def timed(function):
-        def run():
+        def run(*args, **kwargs):
             t0 = time.perf_counter()
-            function()
+            function(*args, **kwargs)
             spent["drawing"] += time.perf_counter() - t0
         return run
 

