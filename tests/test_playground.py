@@ -260,3 +260,19 @@ def test_the_playground_history_is_drawn_by_liveplots_history():
         TrainingHistory.from_logs(trainer.history, epochs=[10, 5, 30])
     with pytest.raises(TypeError, match="Keras History or a dict"):
         TrainingHistory.from_logs([0.5, 0.4])
+
+
+def test_the_weights_are_readable_while_training_and_change_with_it():
+    from tfedu.playground import playground_explorer
+
+    widget = playground_explorer({"dataset": "xor", "hidden": [3], "n_samples": 120}, epochs_per_step=5)
+    before = widget.weights()
+    names = [name for name, _, _ in before.layers]
+    assert names == ["hidden_1", "output"] and before.layers[0][1].shape == (2, 3) and before.layers[1][2].shape == (1,)
+    np.testing.assert_array_equal(before.layers[0][1], np.asarray(widget.model.layers[0].kernel))
+    widget.step()
+    after = widget.weights()
+    assert after.epoch == 5 and not np.allclose(after.layers[0][1], before.layers[0][1])
+    text = str(after).splitlines()
+    assert text[0] == "weights at epoch 5" and text[1].startswith("hidden_1: kernel 2x3, |w| mean")
+    assert len(text[2].split()) == 3 and text[4].startswith("  bias ")

@@ -16,9 +16,10 @@ True
 """
 from tfedu.playground.compute import (ACTIVATIONS, CLASSIFICATION, DEFAULTS, FEATURES, INITIALIZERS, LOSSES,
                                       MAX_LAYERS, MAX_NEURONS, OPTIMIZERS, PRESETS, REGRESSION, Trainer, check_config,
-                                      features, make_data, to_code)
+                                      Weights, features, make_data, to_code)
 from tfedu.playground.draw import PlaygroundDrawing, draw_playground
 from tfedu.playground.explore import CONTROLS, Playground, playground_explorer
 
 __all__ = ["Playground", "playground_explorer", "CONTROLS", "Trainer", "check_config", "make_data", "features", "to_code", "draw_playground", "PlaygroundDrawing", "DEFAULTS", "FEATURES", "CLASSIFICATION",
-           "REGRESSION", "PRESETS", "ACTIVATIONS", "OPTIMIZERS", "INITIALIZERS", "LOSSES", "MAX_LAYERS", "MAX_NEURONS"]
+           "REGRESSION", "PRESETS", "ACTIVATIONS", "OPTIMIZERS", "INITIALIZERS", "LOSSES", "MAX_LAYERS", "MAX_NEURONS",
+           "Weights"]

@@ -27,7 +27,7 @@ from tfedu import data as _data
 
 __all__ = ["FEATURES", "CLASSIFICATION", "REGRESSION", "DEFAULTS", "ACTIVATIONS", "OPTIMIZERS", "INITIALIZERS",
            "LOSSES", "MAX_LAYERS", "MAX_NEURONS", "PRESETS", "check_config", "make_data", "features", "Trainer",
-           "to_code"]
+           "to_code", "Weights"]
 
 #: Playground's input features, each a function of the two coordinates.
 FEATURES = {
@@ -354,6 +354,14 @@ class Trainer:
         gx, gy = np.meshgrid(xs, xs[::-1])
         return xs, xs[::-1], np.stack([gx.ravel(), gy.ravel()], axis=1)
 
+    def weights(self) -> "Weights":
+        """The model's weights now, layer by layer (read them while it plays: they change every step)."""
+        layers = []
+        for layer in self.model.layers:
+            if hasattr(layer, "kernel"):
+                layers.append((layer.name, np.asarray(layer.kernel), np.asarray(layer.bias)))
+        return Weights(self.epoch, layers)
+
     def surface(self, resolution: int = 60) -> np.ndarray:
         """The model's output over the grid, shape (resolution, resolution): P(class 1) for two classes,
         the predicted class for more, the prediction for regression."""
@@ -392,6 +400,29 @@ class Trainer:
                 array = np.asarray(value)
                 found.append(array.T.reshape(-1, resolution, resolution))
         return found
+
+
+class Weights:
+    """A model's weights at one epoch: ``layers`` is ``[(name, kernel, bias), ...]``; prints as a table.
+
+    ``kernel[i, j]`` is the weight from input (or neuron) ``i`` of the layer below to neuron ``j``;
+    Playground draws these as the lines between neurons, here they are numbers.
+    """
+
+    def __init__(self, epoch: int, layers: list):
+        self.epoch, self.layers = epoch, layers
+
+    def __str__(self) -> str:
+        lines = [f"weights at epoch {self.epoch}"]
+        for name, kernel, bias in self.layers:
+            lines.append(f"{name}: kernel {kernel.shape[0]}x{kernel.shape[1]}, "
+                         f"|w| mean {np.abs(kernel).mean():.3g}, max {np.abs(kernel).max():.3g}")
+            for row in kernel:
+                lines.append("  " + " ".join(f"{value:+.2f}" for value in row))
+            lines.append("  bias " + " ".join(f"{value:+.2f}" for value in bias))
+        return "\n".join(lines)
+
+    __repr__ = __str__
 
 
 def _features_code(names) -> str:

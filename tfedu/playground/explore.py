@@ -302,6 +302,11 @@ class Playground(Explorer):
         """
         return self.trainer.history
 
+    def weights(self):
+        """The live model's weights now, as a table (call it while playing to watch them change)."""
+        with self._lock:
+            return self.trainer.weights()
+
     def to_code(self, epochs: int | None = None) -> str:
         """The Keras script that rebuilds this model and trains it on the same data."""
         return self.trainer.to_code(epochs)
