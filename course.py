@@ -57,6 +57,7 @@ def requirements_digest() -> str:
     digest = hashlib.sha256()
     for name in ("requirements.txt", "pyproject.toml"):
         digest.update((ROOT / name).read_bytes())
+    digest.update(PROXY.encode())
     return digest.hexdigest()
 
 
@@ -80,6 +81,10 @@ def check_python() -> None:
         )
 
 
+# JupyterHub's proxy (benchmarks/classroom_hub.py, deploy/): a Node.js program, from npm.
+PROXY = "configurable-http-proxy@5.3.0"
+
+
 def ensure_environment() -> Path:
     """Create .venv and install the pinned requirements unless they are already installed."""
     check_python()
@@ -88,14 +93,46 @@ def ensure_environment() -> Path:
     wanted = requirements_digest()
     if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
         return python
-    if not python.exists():
-        say(f"creating a virtual environment in {VENV} ...")
-        venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
-    say("installing the pinned requirements (first time: a few minutes, about 2 GB) ...")
-    run([python, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt"])
-    stamp.write_text(wanted + "\n")
+    with _install_lock():   # two commands started at once install once, not over each other
+        if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+            return python
+        if not python.exists():
+            say(f"creating a virtual environment in {VENV} ...")
+            venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
+        say("installing the pinned requirements (first time: a few minutes, about 2 GB) ...")
+        run([python, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt"])
+        install_proxy()
+        stamp.write_text(wanted + "\n")
     say("environment ready.")
     return python
+
+
+def install_proxy() -> None:
+    """configurable-http-proxy into .venv/node with npm, for the classroom hub; skipped (and said) without npm."""
+    import shutil
+
+    npm = shutil.which("npm")
+    if npm is None:
+        say(f"npm not found: {PROXY} (for benchmarks/classroom_hub.py) is not installed; install Node.js to add it.")
+        return
+    say(f"installing {PROXY} with npm into {VENV / 'node'} ...")
+    run([npm, "install", "--prefix", str(VENV / "node"), "--no-audit", "--no-fund", "--loglevel=error", PROXY])
+
+
+class _install_lock:
+    def __enter__(self):
+        VENV.mkdir(parents=True, exist_ok=True)
+        self.handle = open(VENV / ".install.lock", "w")
+        try:
+            import fcntl
+
+            fcntl.flock(self.handle, fcntl.LOCK_EX)
+        except ImportError:  # Windows: one command at a time, as before
+            pass
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
 
 
 def lab(args: list) -> None:
