@@ -11,6 +11,9 @@
     python3 course.py solutions DIR
                               # the teacher's edition: every lesson with its exercise
                               # solutions filled in and executed, written to DIR
+    python3 course.py assignments DIR
+                              # an nbgrader course folder: each lesson an assignment whose
+                              # exercises are solution cells with hidden autograded checks
     python3 course.py progress DIR [--csv]
                               # the teacher's view: the students' progress files collected in
                               # DIR, per student and per exercise (or one CSV line each)
@@ -436,6 +439,49 @@ for name in sys.argv[2:]:
 """
 
 
+ASSIGNMENTS = """
+import sys
+from pathlib import Path
+import nbformat
+from tfedu.exercises.edition import assignment_notebook, bank_for, exercise_cells
+course = Path(sys.argv[1])
+for name in sys.argv[2:]:
+    path = Path(name)
+    notebook = nbformat.read(path, as_version=4)
+    if not exercise_cells(notebook):
+        continue
+    assignment = "lesson_" + path.name[:2]
+    target = course / "source" / assignment / path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(assignment_notebook(notebook, bank_for(path, notebook)), target)
+    print(f"[course] {target} ({len(exercise_cells(notebook))} graded exercise(s))", flush=True)
+"""
+
+NBGRADER_CONFIG = """# nbgrader's configuration for the tfedu course (written by `python3 course.py assignments`).
+c = get_config()
+c.CourseDirectory.course_id = "tfedu"
+c.CourseDirectory.root = {root!r}
+# Lessons train models: a cell may take longer than nbgrader's default 30 s on a busy server.
+c.ExecutePreprocessor.timeout = 600
+c.Execute.timeout = 600
+"""
+
+
+def assignments(args: list) -> None:
+    """Write an nbgrader course folder: one assignment per lesson, exercises as graded cells."""
+    if len(args) != 1:
+        sys.exit("[course] name the folder for the nbgrader course, e.g. `python3 course.py assignments ~/tfedu-grading`.")
+    course = Path(args[0]).resolve()
+    if course == ROOT or ROOT / "lessons" in [course, *course.parents]:
+        sys.exit("[course] the nbgrader course must not be inside lessons/ or be the repository: name another folder.")
+    python = ensure_environment()
+    course.mkdir(parents=True, exist_ok=True)
+    (course / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(root=str(course)))
+    lessons = sorted(str(path) for path in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    run([python, "-c", ASSIGNMENTS, str(course), *lessons])
+    say(f"next: cd {course} && nbgrader generate_assignment lesson_02 (then release, collect, autograde)")
+
+
 def solutions(args: list) -> None:
     if len(args) < 1:
         sys.exit("[course] name the folder for the teacher's edition, e.g. `python3 course.py solutions solved/`.")
@@ -547,7 +593,7 @@ def translate(args: list) -> None:
 
 
 COMMANDS = {"lab": lab, "test": test, "execute": execute, "solutions": solutions, "progress": progress,
-            "translate": translate,
+            "translate": translate, "assignments": assignments,
             "setup": lambda args: ensure_environment()}
 
 

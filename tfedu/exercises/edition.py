@@ -20,7 +20,8 @@ import importlib
 import re
 from pathlib import Path
 
-__all__ = ["EXERCISE_KEY", "exercise_cells", "bank_for", "proof_notebook", "attempt", "write_edition"]
+__all__ = ["EXERCISE_KEY", "exercise_cells", "bank_for", "proof_notebook", "attempt", "write_edition",
+           "assignment_notebook", "POINTS"]
 
 EXERCISE_KEY = "tfedu"
 
@@ -195,3 +196,49 @@ def write_edition(path, folder, *, bank=None, timeout: int = 600) -> Path:
     target = folder / path.name
     nbformat.write(built, target)
     return target
+
+
+#: Points per exercise in an nbgrader assignment, by level.
+POINTS = {"warm-up": 1, "core": 2, "challenge": 3}
+
+
+def assignment_notebook(notebook, bank):
+    """The lesson as an nbgrader *source* notebook: each exercise a solution cell and an autograded test cell.
+
+    The solution cell holds the bank's solution between ``### BEGIN SOLUTION`` and ``### END
+    SOLUTION`` (nbgrader's release replaces it with "YOUR CODE HERE"); the test cell after it runs
+    the bank's own check on the student's answer, inside ``### BEGIN HIDDEN TESTS`` (students see
+    an empty cell), worth :data:`POINTS` by level. Every other cell is the lesson's, outputs cleared.
+    """
+    import nbformat
+
+    built = copy.deepcopy(notebook)
+    marked = dict(exercise_cells(notebook))
+    cells = []
+    for index, cell in enumerate(built.cells):
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        name = marked.get(index)
+        if name is None:
+            cells.append(cell)
+            continue
+        exercise = getattr(bank, name)
+        lines = _code(exercise.solution().body).splitlines()
+        check = next(i for i in range(len(lines) - 1, -1, -1) if lines[i].strip())
+        answer = "\n".join(lines[:check]).rstrip()
+        call = lines[check].strip()
+        if not call.startswith(f"ex.{name}.check("):
+            raise ValueError(f"{bank.__name__}.{name}: the solution must end with ex.{name}.check(...), got {call!r}")
+        solution = nbformat.v4.new_code_cell(
+            f"### BEGIN SOLUTION\n{answer}\n### END SOLUTION",
+            metadata={"nbgrader": {"solution": True, "grade": False, "locked": False, "task": False,
+                                   "grade_id": name, "schema_version": 3}})
+        test = nbformat.v4.new_code_cell(
+            f"### BEGIN HIDDEN TESTS\n_verdict = {call}\nassert _verdict.passed, str(_verdict)\n### END HIDDEN TESTS",
+            metadata={"nbgrader": {"solution": False, "grade": True, "locked": True, "task": False,
+                                   "grade_id": f"{name}_check", "points": POINTS.get(exercise.level, 1),
+                                   "schema_version": 3}})
+        cells += [solution, test]
+    built.cells = cells
+    built.metadata.setdefault(EXERCISE_KEY, {})["edition"] = "nbgrader"
+    return built
