@@ -153,3 +153,17 @@ def test_liveplot_and_playground_words_follow_the_language():
     labels = [ax.get_xlabel() for ax in figure.axes]
     assert "轮 (epoch)" in labels
     assert drawing.surface_ax.get_title() == "决策面" and drawing.title.get_text().startswith("第 0 轮：测试损失")
+
+
+def test_explorer_controls_are_labelled_in_the_students_language():
+    from tfedu.losses import loss_explorer
+    from tfedu.playground import playground_explorer
+
+    with language_set("zh"):
+        playground = playground_explorer({"dataset": "xor", "hidden": [2]})
+        losses = loss_explorer()
+    assert playground.inputs["learning_rate"].description == "学习率"
+    assert playground.play_button.description == "播放" and playground.inputs["seed"].description == "随机种子"
+    assert losses.gamma.description == "焦点 γ" and losses.from_logits.description == "from_logits"  # API names stay
+    assert playground_explorer({"dataset": "xor", "hidden": [2]}).inputs["learning_rate"].description == "learning rate"
+    playground.close()

@@ -23,6 +23,7 @@ import ipywidgets as widgets
 import numpy as np
 import tensorflow as tf
 
+from tfedu._i18n import text as words
 from tfedu._figures import check_axes, figure_for, new_figure
 from tfedu._text import significant, table
 from tfedu._validate import count, describe, float32_array, number
@@ -320,10 +321,10 @@ class LearningRateExplorer(Explorer):
         self.loss_ax.set(xlabel="epoch", ylabel="loss (MSE)", title="")
         low, high = slider_range(learning_rate, -3, 0.5, 0.05, log=True)  # show the rate passed, however large
         self.rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=low, max=high, step=0.05,
-                                           description="learning rate", readout_format=".3g",
+                                           description=words("learning rate"), readout_format=".3g",
                                            style={"description_width": "initial"},
                                            layout=widgets.Layout(width="420px"))
-        self.epochs = widgets.IntSlider(value=epochs, min=1, max=max(100, epochs), description="epochs")
+        self.epochs = widgets.IntSlider(value=epochs, min=1, max=max(100, epochs), description=words("epochs"))
         self._start([self.rate, self.epochs])
 
     def update(self):

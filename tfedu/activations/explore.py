@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from tfedu._i18n import text as words
 from tfedu._figures import new_figure
 from tfedu._text import significant
 from tfedu._validate import choices, describe, flag, number
@@ -60,20 +61,20 @@ class ActivationExplorer(Explorer):
         self.d_ax.set(xlabel="x", ylabel="f'(x)", title="f'(x) by GradientTape (dot = max)")
         wide = {"description_width": "initial"}
         self.activations = widgets.SelectMultiple(options=EXPLORER_ACTIVATIONS, value=tuple(names), rows=6,
-                                                  description="activations", style=wide,
+                                                  description=words("activations"), style=wide,
                                                   layout=widgets.Layout(width="230px"))
         slope_min, slope_max = slider_range(negative_slope, 0.0, 0.5, 0.01)
         self.negative_slope = widgets.FloatSlider(value=negative_slope, min=slope_min, max=slope_max, step=0.01,
-                                                  description="leaky_relu slope", style=wide)
+                                                  description=words("leaky_relu slope"), style=wide)
         alpha_min, alpha_max = slider_range(alpha, 0.1, 3.0, 0.1)
         self.alpha = widgets.FloatSlider(value=alpha, min=alpha_min, max=alpha_max, step=0.1,
                                          description="elu alpha", style=wide)
-        self.approximate = widgets.Checkbox(value=approximate, description="gelu tanh approximation",
+        self.approximate = widgets.Checkbox(value=approximate, description=words("gelu tanh approximation"),
                                             indent=False)
         x_min = slider_range(low, -10.0, 10.0, 0.5)[0]
         x_max = slider_range(high, -10.0, 10.0, 0.5)[1]
         self.x_range = widgets.FloatRangeSlider(value=(low, high), min=x_min, max=x_max, step=0.5,
-                                                description="x range", style=wide)
+                                                description=words("x range"), style=wide)
         self.curves = {}
         dynamic = [*self.flat.values(), *self.lines.values(), *self.derivatives.values(), *self.markers.values()]
         sliders = widgets.VBox([self.negative_slope, self.alpha, self.approximate, self.x_range])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from tfedu._i18n import text as words
 from tfedu._figures import new_figure
 from tfedu._text import significant
 from tfedu._validate import choice, flag
@@ -57,12 +58,12 @@ class LossExplorer(Explorer):
         delta_max = slider_range(delta, 0.1, 3.0, 0.1)[1]  # a small delta starts the slider: it never reaches 0
         self.delta = widgets.FloatSlider(value=delta, min=min(delta, 0.1), max=delta_max, step=0.1,
                                          description="Huber δ", style=wide)
-        self.alpha = widgets.FloatSlider(value=alpha, min=0.0, max=1.0, step=0.05, description="focal α",
+        self.alpha = widgets.FloatSlider(value=alpha, min=0.0, max=1.0, step=0.05, description=words("focal α"),
                                          style=wide)  # [0, 1] is every valid alpha
         self.gamma = widgets.FloatSlider(value=gamma, min=0.0, max=slider_range(gamma, 0.0, 5.0, 0.25)[1], step=0.25,
-                                         description="focal γ", style=wide)
+                                         description=words("focal γ"), style=wide)
         self.from_logits = widgets.Checkbox(value=from_logits, description="from_logits", indent=False)
-        self.show = widgets.ToggleButtons(options=["loss", "gradient"], value=show, description="show",
+        self.show = widgets.ToggleButtons(options=["loss", "gradient"], value=show, description=words("show"),
                                           style={"button_width": "80px"})
         dynamic = [*self.regression_lines.values(), *self.delta_lines, self.delta_text,
                    *self.binary_lines.values(), self.focal_text]

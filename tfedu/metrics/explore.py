@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from tfedu._i18n import text as words
 from tfedu._figures import new_figure
 from tfedu._text import significant
 from tfedu._validate import number
@@ -34,7 +35,7 @@ class ThresholdExplorer(Explorer):
         self.drawing = ThresholdDrawing(labels, scores, threshold, ax=list(axes))  # a figure outside pyplot
         self.figure = self.drawing.figure
         step = (high - low) / 200 if high > low else 0.01
-        self.threshold = widgets.FloatSlider(value=threshold, min=low, max=high, step=step, description="threshold",
+        self.threshold = widgets.FloatSlider(value=threshold, min=low, max=high, step=step, description=words("threshold"),
                                              readout_format=".3f", continuous_update=True,
                                              layout=widgets.Layout(width="420px"))
         self._start([self.threshold], dpi=90, dynamic=self.drawing.dynamic)

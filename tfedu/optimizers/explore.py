@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from tfedu._i18n import text as words
 from tfedu._figures import new_figure
 from tfedu._text import significant
 from tfedu._validate import flag
@@ -56,16 +57,16 @@ class RaceExplorer(Explorer):
                                               bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="#d0d7de"))
         self._surface_artists, self._drawn_surface = [], None
         wide = {"description_width": "initial"}
-        self.surface = widgets.Dropdown(options=list(SURFACES), value=surface.name, description="surface",
+        self.surface = widgets.Dropdown(options=list(SURFACES), value=surface.name, description=words("surface"),
                                         style=wide, layout=widgets.Layout(width="220px"))
         rate_min, rate_max = slider_range(rate, -4, 0, 0.1, log=True)
         self.learning_rate = widgets.FloatLogSlider(value=rate, base=10, min=rate_min, max=rate_max, step=0.1,
-                                                    description="learning rate", readout_format=".2g", style=wide)
-        self.steps = widgets.IntSlider(value=steps, min=min(10, steps), max=MAX_STEPS, step=10, description="steps",
+                                                    description=words("learning rate"), readout_format=".2g", style=wide)
+        self.steps = widgets.IntSlider(value=steps, min=min(10, steps), max=MAX_STEPS, step=10, description=words("steps"),
                                        style=wide)
-        self.replay = widgets.IntSlider(value=steps, min=0, max=steps, description="replay step", style=wide)
+        self.replay = widgets.IntSlider(value=steps, min=0, max=steps, description=words("replay step"), style=wide)
         self.play = widgets.Play(value=steps, min=0, max=steps, step=max(steps // 50, 1), interval=60,
-                                 description="play")
+                                 description=words("play"))
         widgets.jslink((self.play, "value"), (self.replay, "value"))
         self.checkboxes = {name: widgets.Checkbox(value=name in selected, description=name, indent=False,
                                                   layout=widgets.Layout(width="125px")) for name in OPTIMIZERS}

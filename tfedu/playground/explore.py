@@ -14,6 +14,7 @@ import threading
 
 import ipywidgets as widgets
 
+from tfedu._i18n import text as words
 from tfedu._figures import Blitter
 from tfedu._text import significant
 from tfedu._validate import choices, count
@@ -64,46 +65,46 @@ class Playground(Explorer):
         datasets = (CLASSIFICATION + REGRESSION) if x is None else ("your data",)
         self.inputs = {
             "dataset": widgets.Dropdown(options=datasets, value=c["dataset"] if x is None else "your data",
-                                        description="data", style=wide),
+                                        description=words("data"), style=wide),
             "noise": widgets.FloatSlider(value=c["noise"], min=0.0, max=max(0.5, c["noise"]), step=0.05,
-                                         description="noise", style=wide),
-            "n_classes": widgets.IntSlider(value=c["n_classes"], min=2, max=5, description="classes", style=wide),
+                                         description=words("noise"), style=wide),
+            "n_classes": widgets.IntSlider(value=c["n_classes"], min=2, max=5, description=words("classes"), style=wide),
             "test_fraction": widgets.FloatSlider(value=c["test_fraction"], min=0.1, max=0.9, step=0.1,
-                                                 description="test share", style=wide),
+                                                 description=words("test share"), style=wide),
             "features": widgets.SelectMultiple(options=list(FEATURES), value=tuple(c["features"]),
-                                               description="features", rows=7, style=wide),
+                                               description=words("features"), rows=7, style=wide),
             "hidden": widgets.Dropdown(options=self._shapes(c["hidden"]), value=tuple(c["hidden"]),
-                                       description="hidden layers", style=wide),
-            "activation": widgets.Dropdown(options=ACTIVATIONS, value=c["activation"], description="activation",
+                                       description=words("hidden layers"), style=wide),
+            "activation": widgets.Dropdown(options=ACTIVATIONS, value=c["activation"], description=words("activation"),
                                            style=wide),
-            "initializer": widgets.Dropdown(options=INITIALIZERS, value=c["initializer"], description="initializer",
+            "initializer": widgets.Dropdown(options=INITIALIZERS, value=c["initializer"], description=words("initializer"),
                                             style=wide),
             "dropout": widgets.FloatSlider(value=c["dropout"], min=0.0, max=max(0.5, c["dropout"]), step=0.1,
                                            description="dropout", style=wide),
             "regularization": widgets.Dropdown(options=[("none", "none"), ("L1", "l1"), ("L2", "l2")],
-                                               value=c["regularization"] or "none", description="regularization",
+                                               value=c["regularization"] or "none", description=words("regularization"),
                                                style=wide),
             "regularization_rate": widgets.Dropdown(options=_menu(REGULARIZATION_RATES, c["regularization_rate"]),
-                                                    value=c["regularization_rate"], description="rate", style=wide),
-            "loss": widgets.Dropdown(options=LOSSES, value=c["loss"], description="loss", style=wide),
-            "optimizer": widgets.Dropdown(options=list(OPTIMIZERS), value=c["optimizer"], description="optimizer",
+                                                    value=c["regularization_rate"], description=words("rate"), style=wide),
+            "loss": widgets.Dropdown(options=LOSSES, value=c["loss"], description=words("loss"), style=wide),
+            "optimizer": widgets.Dropdown(options=list(OPTIMIZERS), value=c["optimizer"], description=words("optimizer"),
                                           style=wide),
             "learning_rate": widgets.Dropdown(options=_menu(LEARNING_RATES, c["learning_rate"]),
-                                              value=c["learning_rate"], description="learning rate", style=wide),
+                                              value=c["learning_rate"], description=words("learning rate"), style=wide),
             "batch_size": widgets.IntSlider(value=c["batch_size"], min=1, max=max(100, c["batch_size"]),
-                                            description="batch size", style=wide),
-            "seed": widgets.IntSlider(value=c["seed"], min=0, max=max(20, c["seed"]), description="seed",
+                                            description=words("batch size"), style=wide),
+            "seed": widgets.IntSlider(value=c["seed"], min=0, max=max(20, c["seed"]), description=words("seed"),
                                       style=wide),
-            "show_test": widgets.Checkbox(value=bool(show_test), description="show test data", indent=False),
-            "discretize": widgets.Checkbox(value=bool(discretize), description="discretize output", indent=False),
+            "show_test": widgets.Checkbox(value=bool(show_test), description=words("show test data"), indent=False),
+            "discretize": widgets.Checkbox(value=bool(discretize), description=words("discretize output"), indent=False),
         }
         for name in hide:
             self.inputs[name].layout.display = "none"
         shown = [control for name, control in self.inputs.items() if name not in hide]
-        self.step_button = widgets.Button(description="step", icon="step-forward", tooltip="train a few epochs")
-        self.play_button = widgets.ToggleButton(description="play", icon="play", value=False,
+        self.step_button = widgets.Button(description=words("step"), icon="step-forward", tooltip="train a few epochs")
+        self.play_button = widgets.ToggleButton(description=words("play"), icon="play", value=False,
                                                 tooltip="train until paused")
-        self.reset_button = widgets.Button(description="reset", icon="refresh", tooltip="start again from the seed")
+        self.reset_button = widgets.Button(description=words("reset"), icon="refresh", tooltip="start again from the seed")
         self.status = widgets.HTML()
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())
@@ -190,8 +191,6 @@ class Playground(Explorer):
         self._background_state = None
 
     def _status(self) -> str:
-        from tfedu._i18n import text as words
-
         logs = self.trainer.history
         if not logs["loss"]:
             return words("epoch {epoch}", epoch=self.trainer.epoch)
