@@ -337,6 +337,19 @@ def test_explorers_and_liveplot_work_in_the_browser(lab, notebooks):
     notebook.shoot("end")
 
 
+def check_widgets(notebook: Notebook, lesson: str, prefix: str = "") -> None:
+    """Every widget cell of a run lesson is drawn as a widget, and the first slider of each answers a move."""
+    widget_cells = [i for i, cell in enumerate(notebook.code)
+                    if any("application/vnd.jupyter.widget-view+json" in out.get("data", {}) for out in cell.outputs)]
+    assert widget_cells, f"{lesson} has no widget cell to check"
+    for index in widget_cells:
+        notebook.assert_widget(index, f"{prefix}widget")
+    slider_cells = [i for i in widget_cells if notebook.cell(i).locator(".widget-slider").count()]
+    for index in slider_cells:
+        label = notebook.cell(index).locator(".widget-slider .widget-label").first.inner_text()
+        notebook.move_slider(index, f"{prefix}slider", label, 0.3)
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_lesson_runs_in_jupyterlab(lab, notebooks, lesson):
     """A real lesson, Run All Cells: no errors, its widgets drawn and answering, one LivePlot image each."""
@@ -346,15 +359,7 @@ def test_lesson_runs_in_jupyterlab(lab, notebooks, lesson):
     print(f"{lesson}: Run All Cells took {seconds:.1f} s in the browser")
     notebook.assert_no_errors()
 
-    widget_cells = [i for i, cell in enumerate(notebook.code)
-                    if any("application/vnd.jupyter.widget-view+json" in out.get("data", {}) for out in cell.outputs)]
-    assert widget_cells, f"{lesson} has no widget cell to check"
-    for index in widget_cells:
-        notebook.assert_widget(index, "widget")
-    slider_cells = [i for i in widget_cells if notebook.cell(i).locator(".widget-slider").count()]
-    for index in slider_cells:
-        label = notebook.cell(index).locator(".widget-slider .widget-label").first.inner_text()
-        notebook.move_slider(index, "slider", label, 0.3)
+    check_widgets(notebook, lesson)
 
     for index in [i for i, cell in enumerate(notebook.code) if "LivePlot(" in cell.source]:
         assert notebook.image_outputs(index) == 1, f"{lesson}, cell {index + 1}: LivePlot must leave exactly one plot"
@@ -537,14 +542,7 @@ def test_a_chinese_lesson_runs_in_jupyterlab_with_chinese_text_and_widgets(lab, 
     assert different, "the browser draws Chinese characters as boxes: no font with Chinese glyphs was found"
     notebook.run_all()
     notebook.assert_no_errors()
-    widget_cells = [i for i, cell in enumerate(notebook.code)
-                    if any("application/vnd.jupyter.widget-view+json" in out.get("data", {}) for out in cell.outputs)]
-    assert widget_cells, f"{CHINESE_LESSON} has no widget cell to check"
-    for index in widget_cells:
-        notebook.assert_widget(index, "zh-widget")
-        if notebook.cell(index).locator(".widget-slider").count():
-            label = notebook.cell(index).locator(".widget-slider .widget-label").first.inner_text()
-            notebook.move_slider(index, "zh-slider", label, 0.3)
+    check_widgets(notebook, CHINESE_LESSON, prefix="zh-")
     starter = next(i for i, cell in enumerate(notebook.code) if cell.metadata.get("tfedu", {}).get("exercise"))
     verdict = _output_text(notebook, starter)
     assert "尚未作答" in verdict and "ex.q1.hint()" in verdict, verdict
