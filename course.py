@@ -61,6 +61,7 @@ def requirements_digest() -> str:
     for name in ("requirements.txt", "pyproject.toml"):
         digest.update((ROOT / name).read_bytes())
     digest.update(PROXY.encode())
+    digest.update(UV.encode())
     return digest.hexdigest()
 
 
@@ -102,12 +103,31 @@ def ensure_environment() -> Path:
         if not python.exists():
             say(f"creating a virtual environment in {VENV} ...")
             venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
-        say("installing the pinned requirements (first time: a few minutes, about 2 GB) ...")
-        run([python, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt"])
+        say("installing the pinned requirements (first time: a minute or a few, about 2 GB) ...")
+        install_requirements(python)
         install_proxy()
         stamp.write_text(wanted + "\n")
     say("environment ready.")
     return python
+
+
+# The installer: uv, itself installed from PyPI into .venv, installs the same pinned requirements
+# into a fresh .venv in 16 s where pip takes 98 s (measured side by side on the 2-core machine the
+# course is developed on, both with empty caches); pip does it when uv cannot be had or fails.
+UV = "uv==0.9.30"
+
+
+def install_requirements(python: Path) -> None:
+    pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    if subprocess.run([str(part) for part in [*pip, UV]], cwd=ROOT).returncode == 0:
+        result = subprocess.run([str(python), "-m", "uv", "pip", "install", "--quiet", "--python", str(python),
+                                 "-r", "requirements.txt"], cwd=ROOT)
+        if result.returncode == 0:
+            return
+        say(f"uv stopped with exit code {result.returncode}; installing the requirements with pip ...")
+    else:
+        say(f"pip could not install {UV}; installing the requirements with pip itself ...")
+    run([*pip, "-r", "requirements.txt"])
 
 
 def install_proxy() -> None:

@@ -99,6 +99,35 @@ def test_environment_is_reinstalled_when_requirements_change(course_module, tmp_
     assert course_module.requirements_digest() != before
 
 
+@pytest.mark.parametrize("failing, installer", [(None, "uv"), ("uv pip", "pip"), ("pip install uv", "pip")])
+def test_requirements_are_installed_by_uv_or_by_pip_when_uv_fails(course_module, monkeypatch, capsys,
+                                                                  failing, installer):
+    commands, fallbacks = [], []
+
+    def fake_subprocess_run(command, **kwargs):
+        commands.append(" ".join(command))
+        broken = failing == "uv pip" and command[1:4] == ["-m", "uv", "pip"] or \
+            failing == "pip install uv" and command[-1] == course_module.UV
+        return subprocess.CompletedProcess(command, 1 if broken else 0)
+
+    monkeypatch.setattr(course_module.subprocess, "run", fake_subprocess_run)
+    monkeypatch.setattr(course_module, "run", lambda command, **kwargs: fallbacks.append(" ".join(map(str, command))))
+    course_module.install_requirements(Path("venv/bin/python"))
+    assert commands[0].endswith(f"-m pip install --disable-pip-version-check -q {course_module.UV}")
+    if installer == "uv":
+        assert commands[1] == "venv/bin/python -m uv pip install --quiet --python venv/bin/python -r requirements.txt"
+        assert fallbacks == []
+    else:
+        assert fallbacks == ["venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt"]
+        assert "installing the requirements with pip" in capsys.readouterr().out
+
+
+def test_uv_is_in_the_course_environment_it_installed(course_module):
+    found = subprocess.run([sys.executable, "-m", "uv", "--version"], capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.split()[:2] == ["uv", course_module.UV.split("==")[1]]
+
+
 def test_lab_opens_the_lessons_index_and_allows_root_in_containers(course_module, monkeypatch):
     calls = []
     monkeypatch.setattr(course_module, "ensure_environment", lambda: "venv-python")
