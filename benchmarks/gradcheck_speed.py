@@ -8,11 +8,11 @@ Two measurements, both printed with the targets they must meet:
    largest difference between them). Each is warmed up once, then timed
    `--repeats` times, alternating, and the medians are compared. Both numerical
    gradients are also compared with the exact derivative
-   cos(x) x**2 + 2 x sin(x). Target: tfedu at least 10x faster, with a smaller
+   cos(x) x**2 + 2 x sin(x). Target: tfedu at least 20x faster, with a smaller
    maximum error.
 2. The fast mode of `check_model_gradients` on a Keras CNN with more than
    100,000 parameters (batch of 32 images, 16x16): the first call (which traces
-   the loss) and later calls. Target: under 2 s.
+   the loss) and later calls. Target: under 0.5 s, the first call included.
 
 Run it on an otherwise idle machine:
 
@@ -31,8 +31,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tfedu  # noqa: E402
 
 N_INPUTS = 1000
-SPEEDUP_TARGET = 10.0
-FAST_MODE_TARGET_SECONDS = 2.0
+SPEEDUP_TARGET = 20.0
+FAST_MODE_TARGET_SECONDS = 0.5
 
 
 def timed(fn):
@@ -115,7 +115,7 @@ def model_check(repeats):
           f"{report.mode} mode, {report.directions} directions per weight, {report.dtype}, "
           f"{'passed' if report.passed else 'FAILED'}")
     print(f"   first call {first:.2f} s (includes tracing), later calls {later:.2f} s (median of {repeats}) "
-          f"(target: < {FAST_MODE_TARGET_SECONDS:.0f} s) -> {'OK' if first < FAST_MODE_TARGET_SECONDS else 'MISSED'}")
+          f"(target: < {FAST_MODE_TARGET_SECONDS:g} s) -> {'OK' if first < FAST_MODE_TARGET_SECONDS else 'MISSED'}")
     return first < FAST_MODE_TARGET_SECONDS and report.passed
 
 
