@@ -40,16 +40,23 @@ def pyplot_shows_figures() -> bool:
     return backend not in _NON_INTERACTIVE
 
 
-def new_figure(figsize=(6.4, 4.0), *, layout="constrained", **subplots):
+def new_figure(figsize=(6.4, 4.0), *, layout="constrained", empty=False, **subplots):
     """A figure outside pyplot (never auto-displayed, never leaked) and its axes.
+
+    ``empty=True``: no axes (``None`` in their place), for a caller that places its own;
+    making axes only to clear them costs more than the figure itself.
 
     >>> figure, ax = new_figure((3, 2))
     >>> type(figure).__name__, figure.get_size_inches().tolist()
     ('Figure', [3.0, 2.0])
+    >>> new_figure((3, 2), layout="none", empty=True)[0].axes
+    []
     """
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=figsize, layout=layout)
+    if empty:
+        return figure, None
     axes = figure.subplots(**subplots) if subplots else figure.subplots()
     return figure, axes
 

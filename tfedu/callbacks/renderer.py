@@ -178,9 +178,10 @@ class HistoryRenderer:
         grid = layout.Grid.for_key(key)
         with mpl.rc_context(STYLE):
             if self.figure is None:
-                self.figure, _ = _figures.new_figure((grid.width, grid.height), layout="none")
+                self.figure, _ = _figures.new_figure((grid.width, grid.height), layout="none", empty=True)
                 self.figure.set_dpi(DPI)
-            self.figure.clear()  # no axes from new_figure: the panels are placed by hand, in inches
+            else:
+                self.figure.clear()  # a new layout: the panels are placed again, by hand, in inches
             self.figure.set_size_inches(grid.width, grid.height)
             self._panels, self._lr = layout.build(self.figure, key, self._is_log)
             self._guides = layout.guides(self._axes(), self._panels[0].ax if self._panels else None)
