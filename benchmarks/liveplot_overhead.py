@@ -19,6 +19,9 @@ nbclient (as nbval and ``course.py execute`` do) with each of:
 
 Each variant runs once for 2 epochs to warm up (graph tracing, fonts, imports),
 then ``--rounds`` times interleaved (bare, LivePlot, ..., bare, LivePlot, ...).
+Python's garbage collector runs before each fit: with TensorFlow loaded a full
+collection walks some 330,000 objects and pauses 0.1-0.2 s, 2-4% of a fit, and
+would otherwise land on whichever run happens to cross its threshold.
 Printed per variant: the fastest wall time of the fit and its ratio to the
 fastest bare fit (other programs only ever add time, so on a shared machine
 this is the steadiest estimate); the median time and the median over rounds
@@ -37,7 +40,7 @@ import textwrap
 import time
 
 SETUP = """
-import json, time
+import gc, json, time
 import tfedu
 _ = tfedu.setup()
 import keras
@@ -81,6 +84,7 @@ def measure(variant, epochs):
                               keras.layers.Dense(10, activation="softmax")])
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     callbacks = VARIANTS[variant]()
+    gc.collect()   # an earlier run's garbage is collected now, not in the middle of this run (a 0.1-0.2 s pause)
     start = time.perf_counter()
     model.fit(x, y, epochs=epochs, batch_size=32, validation_split=0.2, verbose=0, callbacks=callbacks)
     seconds = time.perf_counter() - start
