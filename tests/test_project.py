@@ -115,7 +115,8 @@ def test_requirements_are_installed_by_uv_or_by_pip_when_uv_fails(course_module,
     course_module.install_requirements(Path("venv/bin/python"))
     assert commands[0].endswith(f"-m pip install --disable-pip-version-check -q {course_module.UV}")
     if installer == "uv":
-        assert commands[1] == "venv/bin/python -m uv pip install --quiet --python venv/bin/python -r requirements.txt"
+        assert commands[1] == ("venv/bin/python -m uv pip install --quiet --compile-bytecode --python venv/bin/python "
+                               "-r requirements.txt")
         assert fallbacks == []
     else:
         assert fallbacks == ["venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt"]
