@@ -326,7 +326,8 @@ class LessonQueue:
             parts = [info for info in self.done if info["name"] == name]
             runs.append({"name": name, "notebooks": len(parts), "seconds": wall,
                          "passed": sum(info["passed"] for info in parts),
-                         "changed": [cell for info in parts for cell in info["changed"]]})
+                         "changed": [cell for info in parts for cell in info["changed"]],
+                         "slowest": sorted(((info["seconds"], info["label"]) for info in parts), reverse=True)})
         return runs
 
 
@@ -340,7 +341,8 @@ def start_portability_run(python: Path, name: str, paths: list, folder: Path, la
                "-q", "--no-header",
                f"--junitxml={report}", "-o", "junit_family=xunit1"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    return {"name": name, "process": process, "report": report, "log": log, "start": time.monotonic()}
+    return {"name": name, "process": process, "report": report, "log": log, "start": time.monotonic(),
+            "label": " ".join(Path(path).name for path in paths)}
 
 
 def finish_portability_run(run_info: dict) -> list:
@@ -404,6 +406,10 @@ def report_portability(runs: list) -> None:
         verdict = "same outputs" if not info["changed"] else f"{len(info['changed'])} cell(s) changed"
         say(f"  {info['name']:<16} {describe_config(info['name'])}: {verdict} "
             f"({info['passed']} cells passed in {info['notebooks']} notebook(s))")
+        if len(info.get("slowest", ())) > 1:  # where the time went, when one set-up ran several notebooks
+            total = sum(seconds for seconds, _ in info["slowest"])
+            say(f"      {total:.0f} s of notebook runs; slowest: "
+                + ", ".join(f"{label} {seconds:.0f} s" for seconds, label in info["slowest"][:3]))
         for cell, difference in info["changed"]:
             say(f"      {cell}")
             for line in difference.splitlines():

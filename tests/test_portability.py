@@ -60,3 +60,15 @@ def test_the_full_run_reads_pytest_counts_for_its_closing_line(capsys):
         {})
     assert code == 0 and counts == {"passed": 3, "failed": 1, "skipped": 2}
     assert "collected 6 items" in capsys.readouterr().out  # pytest's own output is passed through
+
+
+def test_the_report_names_the_slowest_notebooks_of_a_set_up(capsys):
+    sys.path.insert(0, str(ROOT))
+    import course
+
+    course.report_portability([{"name": "1-thread", "notebooks": 3, "seconds": 40.0, "passed": 30, "changed": [],
+                                "slowest": [(21.0, "13_x.ipynb"), (12.4, "12_y.ipynb"), (6.0, "01_z.ipynb")]}])
+    out = capsys.readouterr().out
+    assert "1-thread         TF_NUM_INTRAOP_THREADS=1: same outputs (30 cells passed in 3 notebook(s))" in out
+    assert "39 s of notebook runs; slowest: 13_x.ipynb 21 s, 12_y.ipynb 12 s, 01_z.ipynb 6 s" in out
+    assert out.strip().splitlines()[-1] == "portability: 30 passed, 0 failed in 40 s"
