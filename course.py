@@ -203,6 +203,11 @@ AS_IS = "as-is"
 # run at once beside the main pytest on 2 cores.
 CI_PORTABILITY = "old-cpu-1-thread"
 LESSON_JOBS = 2
+# Parts of the main suite that are long single jobs (a real JupyterLab driven by a browser, real
+# nbgrader runs): the full suite queues them with the lessons, so when the lessons are done both
+# cores still have work, instead of one long pytest finishing alone on one core.
+PYTEST_PART = "pytest"
+QUEUED_TESTS = ["tests/browser", "tests/test_assignments.py"]
 
 
 def test(args: list) -> None:
@@ -220,11 +225,19 @@ def test(args: list) -> None:
         jobs = [(CI_PORTABILITY, path) for path in notebooks_in(["lessons"])]
         jobs += [(AS_IS, path) for path in notebooks_in(["lessons/zh"] if ZH_FOLDER.is_dir() else [])]
         jobs.sort(key=lambda job: job[1].name, reverse=True)  # the heaviest lessons first, both editions
+        jobs = [(PYTEST_PART, Path(part)) for part in QUEUED_TESTS] + jobs
         lessons = LessonQueue(python, [CI_PORTABILITY, AS_IS], jobs, Path(folder)).start()
-        main, counts = run_and_count([str(python), "-m", "pytest", "tests", "tfedu"], env)
-        say(f"waiting for the lessons ({CI_PORTABILITY!r} set-up: {describe_config(CI_PORTABILITY)}; "
-            f"the Chinese edition {describe_config(AS_IS)}) ...")
+        ignored = [f"--ignore={part}" for part in QUEUED_TESTS]
+        main, counts = run_and_count([str(python), "-m", "pytest", "tests", "tfedu", *ignored], env)
+        say(f"waiting for {' and '.join(QUEUED_TESTS)} and the lessons ({CI_PORTABILITY!r} set-up: "
+            f"{describe_config(CI_PORTABILITY)}; the Chinese edition {describe_config(AS_IS)}) ...")
         runs = lessons.finish()
+        for part in lessons.parts:
+            print(f"\n[course] {part['label']} (run beside the rest, {part['seconds']:.0f} s):", flush=True)
+            sys.stdout.write(part["output"])
+            for kind in counts:
+                counts[kind] += part["counts"][kind]
+            main = main or part["code"]
         report_portability(runs)
     changed = sum(len(info["changed"]) for info in runs)
     # One closing line for the whole run: the main suite's tests plus the lessons' cells.
@@ -238,21 +251,28 @@ def test(args: list) -> None:
 
 def run_and_count(command: list, env: dict):
     """Run pytest, passing its output through, and read the counts off its closing line."""
-    import re
-
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, errors="replace", bufsize=1)
-    summary = ""
+    lines = []
     for line in process.stdout:
         sys.stdout.write(line)
+        lines.append(line)
+    sys.stdout.flush()
+    return process.wait(), pytest_counts("".join(lines))
+
+
+def pytest_counts(output: str) -> dict:
+    """The passed / failed / skipped counts of pytest's closing line (errors count as failures)."""
+    import re
+
+    summary = ""
+    for line in output.splitlines():
         if re.search(r"\d+ (passed|failed|errors?)\b.* in [\d.]+s", line):
             summary = line
-    sys.stdout.flush()
-    code = process.wait()
     counts = {kind: 0 for kind in ("passed", "failed", "skipped")}
     for number, kind in re.findall(r"(\d+) (passed|failed|skipped|errors?)", summary):
         counts["failed" if kind.startswith("error") else kind] += int(number)
-    return code, counts
+    return counts
 
 
 def parse_portability(args: list):
@@ -296,6 +316,7 @@ class LessonQueue:
         self.python, self.names, self.folder, self.jobs = python, names, folder, jobs
         self.pending = list(pending)
         self.done = []
+        self.parts = []   # the queued parts of the main suite (PYTEST_PART jobs), in the order queued
         self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(jobs)]
         self.lock = threading.Lock()
         self.start_time = time.monotonic()
@@ -311,6 +332,12 @@ class LessonQueue:
                 if not self.pending:
                     return
                 name, notebook = self.pending.pop(0)
+            if name == PYTEST_PART:
+                part = {"label": str(notebook)}
+                with self.lock:
+                    self.parts.append(part)
+                part.update(run_pytest_part(self.python, notebook))
+                continue
             info = start_portability_run(self.python, name, [str(notebook)], self.folder,
                                          label=f"{name}-{notebook.stem}")
             finish_portability_run(info)
@@ -329,6 +356,16 @@ class LessonQueue:
                          "changed": [cell for info in parts for cell in info["changed"]],
                          "slowest": sorted(((info["seconds"], info["label"]) for info in parts), reverse=True)})
         return runs
+
+
+def run_pytest_part(python: Path, path: Path) -> dict:
+    """Run pytest over one part of the main suite, keeping its output to show after the rest."""
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    started = time.monotonic()
+    result = subprocess.run([str(python), "-m", "pytest", str(path)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, errors="replace")
+    return {"code": result.returncode, "output": result.stdout, "counts": pytest_counts(result.stdout),
+            "seconds": time.monotonic() - started}
 
 
 def start_portability_run(python: Path, name: str, paths: list, folder: Path, label: str = "") -> dict:

@@ -72,3 +72,18 @@ def test_the_report_names_the_slowest_notebooks_of_a_set_up(capsys):
     assert "1-thread         TF_NUM_INTRAOP_THREADS=1: same outputs (30 cells passed in 3 notebook(s))" in out
     assert "39 s of notebook runs; slowest: 13_x.ipynb 21 s, 12_y.ipynb 12 s, 01_z.ipynb 6 s" in out
     assert out.strip().splitlines()[-1] == "portability: 30 passed, 0 failed in 40 s"
+
+
+def test_a_queued_part_of_the_suite_reports_its_tests_and_failures(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    import course
+
+    (tmp_path / "test_part.py").write_text("def test_one():\n    pass\n\ndef test_two():\n    pass\n\n"
+                                           "def test_three():\n    assert 1 == 2, 'three is wrong'\n")
+    queue = course.LessonQueue(Path(sys.executable), [], [(course.PYTEST_PART, tmp_path / "test_part.py")],
+                               tmp_path).start()
+    assert queue.finish() == []
+    [part] = queue.parts
+    assert part["label"] == str(tmp_path / "test_part.py") and part["code"] == 1
+    assert part["counts"] == {"passed": 2, "failed": 1, "skipped": 0}
+    assert "three is wrong" in part["output"] and part["seconds"] > 0
