@@ -341,13 +341,15 @@ class LessonQueue:
             info = start_portability_run(self.python, name, [str(notebook)], self.folder,
                                          label=f"{name}-{notebook.stem}")
             finish_portability_run(info)
+            info["end"] = time.monotonic()
             with self.lock:
                 self.done.append(info)
 
     def finish(self) -> list:
         for thread in self.threads:
             thread.join()
-        wall = time.monotonic() - self.start_time
+        # from the start to the end of the last notebook run (the queue may be joined much later)
+        wall = max((info["end"] for info in self.done), default=self.start_time) - self.start_time
         runs = []
         for name in self.names:
             parts = [info for info in self.done if info["name"] == name]

@@ -51,13 +51,16 @@ def main():
     test, code = timed([sys.executable, "course.py", "test"], clone, env, folder / "test.log")
     log = (folder / "test.log").read_text(errors="replace")
     main_pytest = re.findall(r"=+ .*?(\d+) passed.* in ([\d.]+)s", log)
+    parts = re.findall(r"^\[course\] (\S+) \(run beside the rest, (\d+) s\):", log, re.M)
     lessons = re.findall(r"portability: (\d+) passed, (\d+) failed in (\d+) s", log)
     summary = re.findall(r"^suite: .*$", log, re.M)
     total = install + test
-    print(f"main pytest: {main_pytest[-1][0]} tests in {float(main_pytest[-1][1]):.0f} s" if main_pytest
+    print(f"main pytest: {main_pytest[0][0]} tests in {float(main_pytest[0][1]):.0f} s" if main_pytest
           else "main pytest: no summary line")
-    print(f"lessons beside it: {lessons[-1][0]} cells in {lessons[-1][2]} s" if lessons
-          else "lessons: no summary line")
+    for (part, seconds), counted in zip(parts, main_pytest[1:]):
+        print(f"  queued beside it: {part}, {counted[0]} tests in {seconds} s")
+    print(f"lessons, queued after those, two jobs at a time: {lessons[-1][0]} cells; the queue's last job ended "
+          f"after {lessons[-1][2]} s" if lessons else "lessons: no summary line")
     print(summary[-1] if summary else "no closing line", f"(exit {code})")
     print(f"whole: {total:.0f} s = {total / 60:.1f} min (installation {install:.0f} s + tests {test:.0f} s); "
           f"target <= {TARGET_SECONDS / 60:.0f} min -> {'OK' if total <= TARGET_SECONDS and code == 0 else 'MISSED'}")
