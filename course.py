@@ -333,7 +333,8 @@ class LessonQueue:
                     return
                 name, notebook = self.pending.pop(0)
             if name == PYTEST_PART:
-                part = {"label": str(notebook)}
+                part = {"label": str(notebook), "code": 1, "output": "(pytest did not start)\n", "seconds": 0.0,
+                        "counts": {"passed": 0, "failed": 1, "skipped": 0}}   # until it has run
                 with self.lock:
                     self.parts.append(part)
                 part.update(run_pytest_part(self.python, notebook))
