@@ -208,6 +208,9 @@ LESSON_JOBS = 2
 # cores still have work, instead of one long pytest finishing alone on one core.
 PYTEST_PART = "pytest"
 QUEUED_TESTS = ["tests/browser", "tests/test_assignments.py"]
+# The English lessons run in this many pytest calls rather than one each: collecting a lesson
+# imports its exercise bank, and so TensorFlow (4 s of CPU), which each call then does once.
+ENGLISH_GROUPS = 2
 
 
 def test(args: list) -> None:
@@ -222,10 +225,13 @@ def test(args: list) -> None:
     # The whole suite: the English lessons under the CI set-up and their Chinese twins under the
     # machine's own, two notebooks at a time, beside one pytest call for everything else.
     with tempfile.TemporaryDirectory(prefix="tfedu-lessons-") as folder:
-        jobs = [(CI_PORTABILITY, path) for path in notebooks_in(["lessons"])]
-        jobs += [(AS_IS, path) for path in notebooks_in(["lessons/zh"] if ZH_FOLDER.is_dir() else [])]
-        jobs.sort(key=lambda job: job[1].name, reverse=True)  # the heaviest lessons first, both editions
-        jobs = [(PYTEST_PART, Path(part)) for part in QUEUED_TESTS] + jobs
+        # Longest jobs first, so the last ones are short and both cores stay busy to the end: the
+        # English lessons in groups (heaviest first, dealt out in turn), the browser and nbgrader
+        # tests, then the Chinese twins one by one, heaviest first.
+        english = notebooks_in(["lessons"])
+        jobs = [(CI_PORTABILITY, english[start::ENGLISH_GROUPS]) for start in range(ENGLISH_GROUPS)]
+        jobs += [(PYTEST_PART, [Path(part)]) for part in QUEUED_TESTS]
+        jobs += [(AS_IS, [path]) for path in notebooks_in(["lessons/zh"] if ZH_FOLDER.is_dir() else [])]
         lessons = LessonQueue(python, [CI_PORTABILITY, AS_IS], jobs, Path(folder)).start()
         ignored = [f"--ignore={part}" for part in QUEUED_TESTS]
         main, counts = run_and_count([str(python), "-m", "pytest", "tests", "tfedu", *ignored], env)
@@ -303,14 +309,14 @@ def notebooks_in(paths: list) -> list:
 
 
 class LessonQueue:
-    """Strict nbval of each notebook under each named set-up, one pytest per notebook, ``jobs`` at a time.
+    """Strict nbval of notebooks under named set-ups (one pytest per job, ``jobs`` at a time), and parts of the main suite.
 
     Runs in a background thread so the main pytest can run meanwhile; :meth:`finish` waits and
     returns one summary per set-up (cells passed, cells changed, seconds).
     """
 
     def __init__(self, python: Path, names: list, pending: list, folder: Path, jobs: int = LESSON_JOBS):
-        """``pending``: the ``(set-up name, notebook)`` pairs to run, in order."""
+        """``pending``: the ``(set-up name, [notebook, ...])`` jobs to run, in order (one pytest each)."""
         import threading
 
         self.python, self.names, self.folder, self.jobs = python, names, folder, jobs
@@ -331,16 +337,16 @@ class LessonQueue:
             with self.lock:
                 if not self.pending:
                     return
-                name, notebook = self.pending.pop(0)
+                name, paths = self.pending.pop(0)
             if name == PYTEST_PART:
-                part = {"label": str(notebook), "code": 1, "output": "(pytest did not start)\n", "seconds": 0.0,
-                        "counts": {"passed": 0, "failed": 1, "skipped": 0}}   # until it has run
+                part = {"label": " ".join(map(str, paths)), "code": 1, "output": "(pytest did not start)\n",
+                        "seconds": 0.0, "counts": {"passed": 0, "failed": 1, "skipped": 0}}   # until it has run
                 with self.lock:
                     self.parts.append(part)
-                part.update(run_pytest_part(self.python, notebook))
+                part.update(run_pytest_part(self.python, paths))
                 continue
-            info = start_portability_run(self.python, name, [str(notebook)], self.folder,
-                                         label=f"{name}-{notebook.stem}")
+            info = start_portability_run(self.python, name, [str(path) for path in paths], self.folder,
+                                         label=f"{name}-{paths[0].stem}" + (f"-{len(paths)}" if len(paths) > 1 else ""))
             finish_portability_run(info)
             info["end"] = time.monotonic()
             with self.lock:
@@ -354,18 +360,20 @@ class LessonQueue:
         runs = []
         for name in self.names:
             parts = [info for info in self.done if info["name"] == name]
-            runs.append({"name": name, "notebooks": len(parts), "seconds": wall,
+            runs.append({"name": name, "notebooks": sum(len(info["paths"]) for info in parts), "seconds": wall,
                          "passed": sum(info["passed"] for info in parts),
                          "changed": [cell for info in parts for cell in info["changed"]],
-                         "slowest": sorted(((info["seconds"], info["label"]) for info in parts), reverse=True)})
+                         "total": sum(info["seconds"] for info in parts),
+                         "slowest": sorted(((seconds, notebook) for info in parts
+                                            for notebook, seconds in info["cell_seconds"].items()), reverse=True)})
         return runs
 
 
-def run_pytest_part(python: Path, path: Path) -> dict:
+def run_pytest_part(python: Path, paths: list) -> dict:
     """Run pytest over one part of the main suite, keeping its output to show after the rest."""
     env = dict(os.environ, PYTHONHASHSEED="0")
     started = time.monotonic()
-    result = subprocess.run([str(python), "-m", "pytest", str(path)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    result = subprocess.run([str(python), "-m", "pytest", *map(str, paths)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, errors="replace")
     return {"code": result.returncode, "output": result.stdout, "counts": pytest_counts(result.stdout),
             "seconds": time.monotonic() - started}
@@ -382,7 +390,7 @@ def start_portability_run(python: Path, name: str, paths: list, folder: Path, la
                f"--junitxml={report}", "-o", "junit_family=xunit1"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     return {"name": name, "process": process, "report": report, "log": log, "start": time.monotonic(),
-            "label": " ".join(Path(path).name for path in paths)}
+            "paths": list(paths)}
 
 
 def finish_portability_run(run_info: dict) -> list:
@@ -391,15 +399,18 @@ def finish_portability_run(run_info: dict) -> list:
     run_info["log"].close()
     run_info["seconds"] = time.monotonic() - run_info["start"]
     cells, passed = [], 0
+    run_info["cell_seconds"] = {}   # notebook name -> seconds spent in its cells
     if run_info["report"].is_file():
         for case in ElementTree.parse(run_info["report"]).iter("testcase"):
+            notebook = case.get("file") or case.get("classname", "").replace(".ipynb", "").replace(".", "/") + ".ipynb"
+            name = Path(notebook).name
+            run_info["cell_seconds"][name] = run_info["cell_seconds"].get(name, 0.0) + float(case.get("time") or 0)
             problem = case.find("failure")
             if problem is None:
                 problem = case.find("error")
             if problem is None:
                 passed += 1 if case.find("skipped") is None else 0
                 continue
-            notebook = case.get("file") or case.get("classname", "").replace(".ipynb", "").replace(".", "/") + ".ipynb"
             detail = (problem.get("message") or "") + "\n" + (problem.text or "")
             cells.append((f"{notebook} {case.get('name')}{_cell_place(notebook, case.get('name'))}",
                           _first_difference(detail)))
@@ -447,8 +458,7 @@ def report_portability(runs: list) -> None:
         say(f"  {info['name']:<16} {describe_config(info['name'])}: {verdict} "
             f"({info['passed']} cells passed in {info['notebooks']} notebook(s))")
         if len(info.get("slowest", ())) > 1:  # where the time went, when one set-up ran several notebooks
-            total = sum(seconds for seconds, _ in info["slowest"])
-            say(f"      {total:.0f} s of notebook runs; slowest: "
+            say(f"      {info['total']:.0f} s of pytest runs; slowest by time in their cells: "
                 + ", ".join(f"{label} {seconds:.0f} s" for seconds, label in info["slowest"][:3]))
         for cell, difference in info["changed"]:
             say(f"      {cell}")
@@ -465,7 +475,7 @@ def portability(names: list, paths: list, jobs: int = LESSON_JOBS) -> int:
     python = ensure_environment()
     say(f"portability: {len(names)} set-up(s) over {' '.join(paths)}, {jobs} notebooks at a time ...")
     with tempfile.TemporaryDirectory(prefix="tfedu-portability-") as folder:
-        pending = [(name, notebook) for name in names for notebook in notebooks_in(paths)]
+        pending = [(name, [notebook]) for name in names for notebook in notebooks_in(paths)]
         runs = LessonQueue(python, names, pending, Path(folder), jobs).start().finish()
         report_portability(runs)
     return 1 if any(info["changed"] for info in runs) else 0

@@ -67,10 +67,11 @@ def test_the_report_names_the_slowest_notebooks_of_a_set_up(capsys):
     import course
 
     course.report_portability([{"name": "1-thread", "notebooks": 3, "seconds": 40.0, "passed": 30, "changed": [],
+                                "total": 52.0,
                                 "slowest": [(21.0, "13_x.ipynb"), (12.4, "12_y.ipynb"), (6.0, "01_z.ipynb")]}])
     out = capsys.readouterr().out
     assert "1-thread         TF_NUM_INTRAOP_THREADS=1: same outputs (30 cells passed in 3 notebook(s))" in out
-    assert "39 s of notebook runs; slowest: 13_x.ipynb 21 s, 12_y.ipynb 12 s, 01_z.ipynb 6 s" in out
+    assert "52 s of pytest runs; slowest by time in their cells: 13_x.ipynb 21 s, 12_y.ipynb 12 s, 01_z.ipynb 6 s" in out
     assert out.strip().splitlines()[-1] == "portability: 30 passed, 0 failed in 40 s"
 
 
@@ -80,10 +81,34 @@ def test_a_queued_part_of_the_suite_reports_its_tests_and_failures(tmp_path):
 
     (tmp_path / "test_part.py").write_text("def test_one():\n    pass\n\ndef test_two():\n    pass\n\n"
                                            "def test_three():\n    assert 1 == 2, 'three is wrong'\n")
-    queue = course.LessonQueue(Path(sys.executable), [], [(course.PYTEST_PART, tmp_path / "test_part.py")],
+    queue = course.LessonQueue(Path(sys.executable), [], [(course.PYTEST_PART, [tmp_path / "test_part.py"])],
                                tmp_path).start()
     assert queue.finish() == []
     [part] = queue.parts
     assert part["label"] == str(tmp_path / "test_part.py") and part["code"] == 1
     assert part["counts"] == {"passed": 2, "failed": 1, "skipped": 0}
     assert "three is wrong" in part["output"] and part["seconds"] > 0
+
+
+def test_a_group_of_lessons_runs_in_one_pytest_and_is_reported_per_notebook(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    import course
+
+    paths = []
+    for name, value in (("first", 1), ("second", 2)):   # committed outputs written by hand: no kernel needed
+        notebook = nbformat.v4.new_notebook()
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        cell = nbformat.v4.new_code_cell(f"print({value} + 1)", execution_count=1)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{value + 1}\n")]
+        wrong = nbformat.v4.new_code_cell("print('machine')", execution_count=2)
+        wrong.outputs = [nbformat.v4.new_output("stream", name="stdout", text="other\n" if name == "second" else "machine\n")]
+        notebook.cells = [cell, wrong]
+        nbformat.write(notebook, tmp_path / f"{name}.ipynb")
+        paths.append(tmp_path / f"{name}.ipynb")
+    queue = course.LessonQueue(Path(sys.executable), ["1-thread"], [("1-thread", paths)], tmp_path).start()
+    [run] = queue.finish()
+    assert run["notebooks"] == 2 and run["passed"] == 3
+    [(cell, difference)] = run["changed"]
+    assert "second.ipynb Cell 1" in cell and "other" in difference and "machine" in difference
+    assert sorted(name for _, name in run["slowest"]) == ["first.ipynb", "second.ipynb"]
+    assert run["total"] > 0 and all(seconds >= 0 for seconds, _ in run["slowest"])
