@@ -9,6 +9,8 @@ It clones the repository's HEAD (so uncommitted changes are not measured), gives
 empty caches of their own (a fresh CI machine has none), runs `python3 course.py setup` and then
 `python3 course.py test`, and prints the time of each part: the installation, the main pytest, the
 lessons run beside it, and the whole. Nothing else should run meanwhile: the suite uses both cores.
+It first times `import tensorflow` in the project's own `.venv` (the speed probe): this machine's
+speed drifted by a fifth within an hour (2.9 s to 3.5 s), so compare runs at like probes.
 """
 import argparse
 import os
@@ -31,6 +33,24 @@ def timed(command, cwd, env, log):
     return time.monotonic() - started, code
 
 
+def speed_probe():
+    """Seconds for `import tensorflow` and a first op in the project's own environment, if it has one.
+
+    The machine's speed drifts (a virtual machine's host is shared): a run is comparable with
+    another only at a like probe.
+    """
+    python = ROOT / ".venv" / "bin" / "python"
+    if not python.exists():
+        return None
+    code = "import time; s = time.perf_counter(); import tensorflow as tf; tf.constant(1.0) + 1; print(time.perf_counter() - s)"
+    times = []
+    for _ in range(3):
+        out = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+        if out.returncode == 0:
+            times.append(float(out.stdout.strip().splitlines()[-1]))
+    return sorted(times)[len(times) // 2] if times else None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", action="store_true", help="keep the clone and its logs")
@@ -44,6 +64,9 @@ def main():
     env.update(UV_CACHE_DIR=str(folder / "uv-cache"), PIP_NO_CACHE_DIR="1", CI="true")
     print(f"fresh clone of {commit} in {clone}; load average before: {os.getloadavg()[0]:.1f} (should be near 0)",
           flush=True)
+    probe = speed_probe()
+    if probe is not None:
+        print(f"speed probe: import tensorflow + first op takes {probe:.2f} s here now (median of 3)", flush=True)
     install, code = timed([sys.executable, "course.py", "setup"], clone, env, folder / "setup.log")
     if code:
         sys.exit(f"course.py setup failed (exit {code}); see {folder / 'setup.log'}")
