@@ -41,10 +41,8 @@ def test_portability_names_the_cell_whose_output_depends_on_the_set_up(tmp_path)
     assert out.strip().splitlines()[-1].startswith("portability: 3 passed, 1 failed in ")
 
 
-def test_portability_passes_on_a_lesson_and_rejects_unknown_set_ups():
-    result = portability("--portability=1-thread", "lessons/00_welcome.ipynb")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "1-thread         TF_NUM_INTRAOP_THREADS=1: same outputs" in result.stdout and "same outputs" in result.stdout
+def test_portability_rejects_unknown_set_ups():
+    # (a real lesson passing: every full suite runs each lesson through the same queue, see course.test)
     result = portability("--portability=avx512")
     assert result.returncode != 0 and "unknown portability set-up 'avx512'" in result.stderr
 
