@@ -223,13 +223,13 @@ def test(args: list) -> None:
         run([python, "-m", "pytest", *args], env=env)
         return
     # The whole suite: the English lessons under the CI set-up and their Chinese twins under the
-    # machine's own, two notebooks at a time, beside one pytest call for everything else.
+    # machine's own, two jobs at a time, beside one pytest call for everything else.
     with tempfile.TemporaryDirectory(prefix="tfedu-lessons-") as folder:
         # Longest jobs first, so the last ones are short and both cores stay busy to the end: the
         # English lessons in groups (heaviest first, dealt out in turn), the browser and nbgrader
         # tests, then the Chinese twins one by one, heaviest first.
         english = notebooks_in(["lessons"])
-        jobs = [(CI_PORTABILITY, english[start::ENGLISH_GROUPS]) for start in range(ENGLISH_GROUPS)]
+        jobs = [(CI_PORTABILITY, english[start::ENGLISH_GROUPS]) for start in range(min(ENGLISH_GROUPS, len(english)))]
         jobs += [(PYTEST_PART, [Path(part)]) for part in QUEUED_TESTS]
         jobs += [(AS_IS, [path]) for path in notebooks_in(["lessons/zh"] if ZH_FOLDER.is_dir() else [])]
         lessons = LessonQueue(python, [CI_PORTABILITY, AS_IS], jobs, Path(folder)).start()
