@@ -16,6 +16,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+import course  # noqa: E402  (the environment's path, as the course itself finds it)
+import import_footprint  # noqa: E402  (its timing probe)
 TARGET_SECONDS = 600.0
 
 
@@ -39,16 +43,16 @@ def speed_probe():
     The machine's speed drifts (a virtual machine's host is shared): a run is comparable with
     another only at a like probe.
     """
-    python = ROOT / ".venv" / "bin" / "python"
+    python = course.venv_python()
     if not python.exists():
         return None
-    code = "import time; s = time.perf_counter(); import tensorflow as tf; tf.constant(1.0) + 1; print(time.perf_counter() - s)"
-    times = []
+    code, times = import_footprint.STEPS["import tensorflow + first op"], []
     for _ in range(3):
-        out = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
-        if out.returncode == 0:
-            times.append(float(out.stdout.strip().splitlines()[-1]))
-    return sorted(times)[len(times) // 2] if times else None
+        try:
+            times.append(import_footprint.probe(str(python), code)["seconds"])
+        except subprocess.CalledProcessError:
+            pass
+    return statistics.median(times) if times else None
 
 
 def main():
