@@ -1,4 +1,5 @@
 """`python3 course.py test --portability`: strict nbval under other numeric set-ups, naming changed cells."""
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -6,6 +7,16 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_course():
+    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+course = _load_course()   # the command's own functions, for the tests that need no subprocess
 
 
 def portability(*args):
@@ -48,11 +59,6 @@ def test_portability_rejects_unknown_set_ups():
 
 
 def test_the_full_run_reads_pytest_counts_for_its_closing_line(capsys):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
-    course = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(course)
     code, counts = course.run_and_count(
         [sys.executable, "-c", "print('collected 6 items'); print('==== 3 passed, 1 failed, 2 skipped in 1.25s ====')"],
         {})
@@ -61,9 +67,6 @@ def test_the_full_run_reads_pytest_counts_for_its_closing_line(capsys):
 
 
 def test_the_report_names_the_slowest_notebooks_of_a_set_up(capsys):
-    sys.path.insert(0, str(ROOT))
-    import course
-
     course.report_portability([{"name": "1-thread", "notebooks": 3, "seconds": 40.0, "passed": 30, "changed": [],
                                 "total": 52.0,
                                 "slowest": [(21.0, "13_x.ipynb"), (12.4, "12_y.ipynb"), (6.0, "01_z.ipynb")]}])
@@ -74,9 +77,6 @@ def test_the_report_names_the_slowest_notebooks_of_a_set_up(capsys):
 
 
 def test_a_queued_part_of_the_suite_reports_its_tests_and_failures(tmp_path):
-    sys.path.insert(0, str(ROOT))
-    import course
-
     (tmp_path / "test_part.py").write_text("def test_one():\n    pass\n\ndef test_two():\n    pass\n\n"
                                            "def test_three():\n    assert 1 == 2, 'three is wrong'\n")
     queue = course.LessonQueue(Path(sys.executable), [], [(course.PYTEST_PART, [tmp_path / "test_part.py"])],
@@ -89,9 +89,6 @@ def test_a_queued_part_of_the_suite_reports_its_tests_and_failures(tmp_path):
 
 
 def test_a_group_of_lessons_runs_in_one_pytest_and_is_reported_per_notebook(tmp_path):
-    sys.path.insert(0, str(ROOT))
-    import course
-
     paths = []
     for name, value in (("first", 1), ("second", 2)):   # committed outputs written by hand: no kernel needed
         notebook = nbformat.v4.new_notebook()
